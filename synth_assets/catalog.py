@@ -1,0 +1,217 @@
+"""The dataset catalog: typed models, loading, and errors that name the field and the reason.
+
+A catalog is one YAML file. It is validated completely when it is loaded (at code-location load,
+before any run starts), so a typo never surfaces halfway through a nightly refresh.
+"""
+
+import os
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from synth_assets import settings
+
+DatasetName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+ColumnKind = Literal["numerical", "categorical", "datetime", "boolean"]
+
+
+class CatalogError(ValueError):
+    """The catalog cannot be used; the message names every offending field and why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceSpec(_Strict):
+    """Where the real rows come from: a SQLAlchemy URL plus a table or a query.
+
+    `${VAR}` in the URL is expanded from the environment when the source is read, so credentials
+    live in the environment and never in the catalog, metadata or MLflow.
+    """
+
+    url: str = Field(min_length=1)
+    table: str | None = None
+    query: str | None = None
+    bootstrap: Literal["adult"] | None = Field(
+        default=None,
+        description="Bundled dataset loaded into `table` when the table does not exist yet (demo).",
+    )
+
+    @model_validator(mode="after")
+    def _one_of_table_or_query(self) -> "SourceSpec":
+        if (self.table is None) == (self.query is None):
+            raise ValueError("give exactly one of `table` or `query`")
+        if self.bootstrap and not self.table:
+            raise ValueError("`bootstrap` loads a bundled dataset into a table: it needs `table`")
+        return self
+
+
+class TargetSpec(_Strict):
+    column: str = Field(min_length=1)
+    task: Literal["classification", "regression"] = "classification"
+
+
+class SplitSpec(_Strict):
+    holdout_fraction: float = Field(default=0.2, gt=0.0, lt=1.0)
+    seed: int = 0
+
+
+class GeneratorSpec(_Strict):
+    engine: Literal["sdv", "synthcity"] = "sdv"
+    model: str = "gaussian_copula"
+    params: dict[str, Any] = Field(default_factory=dict)
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _known_model(self) -> "GeneratorSpec":
+        from synth_assets.engines import available_models  # engines import no catalog state
+
+        valid = available_models(self.engine)
+        if self.model not in valid:
+            raise ValueError(
+                f"unknown model {self.model!r} for engine {self.engine!r}; valid: {', '.join(valid)}"
+            )
+        return self
+
+
+def _gate(default: float, report: str, description: str) -> Any:
+    return Field(default=default, ge=0.0, le=1.0, description=description, json_schema_extra={"report": report})
+
+
+class AcceptanceCriteria(_Strict):
+    """Gate thresholds. A synthetic dataset is published only when every gate passes.
+
+    A field `<metric>_min` / `<metric>_max` gates `<metric>` of the report named in its schema.
+    """
+
+    quality_score_min: float = _gate(0.75, "validation", "SDMetrics quality score (shapes and pair trends)")
+    exact_copy_rate_max: float = _gate(0.01, "validation", "share of synthetic rows identical to a train row")
+    dcr_share_max: float = _gate(
+        0.6, "validation", "share of synthetic rows closer to train than to holdout (0.5 is ideal)"
+    )
+
+
+class Governance(_Strict):
+    owner: str = Field(min_length=1)
+    purpose: str = Field(min_length=1)
+    allowed_uses: list[str] = Field(default_factory=list)
+    forbidden_uses: list[str] = Field(default_factory=list)
+    retention_days: int = Field(default=90, ge=1)
+
+
+class DatasetSpec(_Strict):
+    description: str = ""
+    source: SourceSpec
+    target: TargetSpec
+    primary_key: str | None = None
+    columns: dict[str, ColumnKind] = Field(
+        default_factory=dict, description="Column kinds that override inference from dtypes."
+    )
+    split: SplitSpec = SplitSpec()
+    synthetic_rows: int | None = Field(
+        default=None, gt=0, description="Rows to sample; defaults to the size of the train split."
+    )
+    generator: GeneratorSpec = GeneratorSpec()
+    acceptance: AcceptanceCriteria = AcceptanceCriteria()
+    governance: Governance
+    refresh_cron: str = "0 2 * * *"
+
+    @model_validator(mode="after")
+    def _consistent_columns(self) -> "DatasetSpec":
+        if self.primary_key is not None and self.primary_key == self.target.column:
+            raise ValueError("`primary_key` and `target.column` must be different columns")
+        if self.primary_key is not None and self.primary_key in self.columns:
+            raise ValueError(f"`columns` declares the primary key {self.primary_key!r}; it is not modelled")
+        return self
+
+
+class Catalog(_Strict):
+    datasets: dict[DatasetName, DatasetSpec] = Field(min_length=1)
+
+    def dataset(self, name: str) -> DatasetSpec:
+        try:
+            return self.datasets[name]
+        except KeyError:
+            raise CatalogError(
+                f"unknown dataset {name!r}; the catalog declares: {', '.join(sorted(self.datasets))}"
+            ) from None
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """Load and validate a catalog (default: `$SYNTH_ASSETS_CATALOG`, else the bundled one)."""
+    path = Path(path) if path is not None else settings.catalog_path()
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise CatalogError(f"cannot read catalog {path}: {error.strerror}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise CatalogError(f"catalog {path} is not valid YAML: {error}") from None
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as error:
+        problems = "\n".join(f"  - {_describe(e)}" for e in error.errors())
+        raise CatalogError(f"invalid catalog {path}:\n{problems}") from None
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    kind = error["type"]
+    if kind == "missing":
+        return f"{where}: required field is missing"
+    if kind == "extra_forbidden":
+        parent = _model_at(error["loc"][:-1])
+        allowed = f" (allowed: {', '.join(parent.model_fields)})" if parent else ""
+        return f"{where}: unknown key{allowed}"
+    message = error["msg"].removeprefix("Value error, ")
+    if kind in {"model_type", "dict_type"} or error.get("input") is None:
+        return f"{where}: {message}"
+    return f"{where}: {message} (got {error['input']!r})"
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model class that sits at `loc` in a catalog, to list its valid keys."""
+    current: Any = Catalog
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = field.annotation
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        else:
+            return None
+        current = _unwrap_optional(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return members[0] if len(members) == 1 else annotation
+    return annotation
+
+
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_env(template: str, *, what: str) -> str:
+    """Expand `${VAR}` from the environment; `${SYNTH_ASSETS_HOME}` falls back to its default."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name == settings.HOME_ENV:
+            return str(settings.local_home())
+        if name not in os.environ:
+            raise CatalogError(f"{what} references ${{{name}}}, which is not set in the environment")
+        return os.environ[name]
+
+    return _ENV_REFERENCE.sub(value, template)

@@ -1,0 +1,46 @@
+"""Where things live: environment variables and their defaults, in one place."""
+
+import os
+from pathlib import Path
+
+HOME_ENV = "SYNTH_ASSETS_HOME"
+CATALOG_ENV = "SYNTH_ASSETS_CATALOG"
+MLFLOW_ENV = "MLFLOW_TRACKING_URI"
+
+BUNDLED_DIR = Path(__file__).parent / "bundled"
+BUNDLED_CATALOG = BUNDLED_DIR / "catalog.yaml"
+
+
+def home() -> str:
+    """Root of everything synth-assets writes: data zones, the demo source, the local MLflow store.
+
+    A local directory or an fsspec URL; the default keeps a checkout self-contained.
+    """
+    return os.environ.get(HOME_ENV) or str(Path.cwd() / ".synth-assets")
+
+
+def local_home() -> Path:
+    """The home as a local path, for the parts that need a real filesystem (SQLite files)."""
+    root = home()
+    if "://" in root and not root.startswith("file://"):
+        raise ValueError(
+            f"{HOME_ENV}={root!r} is not a local path; the embedded SQLite source and MLflow store "
+            f"need one. Set {MLFLOW_ENV} to a tracking server instead."
+        )
+    return Path(root.removeprefix("file://")).expanduser().resolve()
+
+
+def catalog_path() -> Path:
+    return Path(os.environ.get(CATALOG_ENV) or BUNDLED_CATALOG)
+
+
+def mlflow_tracking_uri() -> str:
+    """`MLFLOW_TRACKING_URI` when set; otherwise an embedded SQLite store under the home."""
+    return os.environ.get(MLFLOW_ENV) or f"sqlite:///{local_home() / 'mlflow' / 'mlflow.db'}"
+
+
+def mlflow_artifact_root() -> str | None:
+    """Artifact root for experiments we create against the embedded store (a server picks its own)."""
+    if os.environ.get(MLFLOW_ENV):
+        return None
+    return (local_home() / "mlflow" / "artifacts").as_uri()
