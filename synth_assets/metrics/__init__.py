@@ -1,0 +1,1 @@
+"""Pure statistics over DataFrames: no Dagster, no MLflow, usable on their own."""
