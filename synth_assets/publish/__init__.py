@@ -1,0 +1,1 @@
+"""Publishing: the MLflow contract (runs, registered generator, aliases) and the published zone."""

@@ -1,0 +1,34 @@
+"""The generator as an MLflow pyfunc model: `predict` samples rows instead of scoring them.
+
+Input: a frame with `n_rows` and an optional `seed` (first row is used). Output: synthetic rows.
+The pickled generator is verified against the hash recorded at publication before it is loaded.
+"""
+
+import hashlib
+from pathlib import Path
+
+import mlflow.pyfunc
+import pandas as pd
+
+
+class GeneratorModel(mlflow.pyfunc.PythonModel):
+    def load_context(self, context) -> None:
+        from synth_assets.engines import SyntheticGenerator
+        from synth_assets.storage import IntegrityError
+
+        data = Path(context.artifacts["generator"]).read_bytes()
+        expected = (context.model_config or {}).get("generator_sha256")
+        if expected is None or hashlib.sha256(data).hexdigest() != expected:
+            raise IntegrityError(
+                "the generator artifact does not match the sha256 recorded when it was registered; "
+                "refusing to unpickle it"
+            )
+        self.generator = SyntheticGenerator.from_bytes(data)
+        self.default_seed = int(context.model_config.get("sample_seed", 0))
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        first = model_input.iloc[0]
+        n_rows = int(first["n_rows"])
+        seed = first.get("seed")
+        seed = self.default_seed if seed is None or pd.isna(seed) else int(seed)
+        return self.generator.sample(n_rows, seed=seed)

@@ -1,0 +1,61 @@
+"""Reports: sections of metric estimates, each gated metric with its threshold and outcome.
+
+Every metric is written as `{value, [threshold, passed], [ci_low, ci_high], [baseline], [n_samples]}`
+so validation, transfer and drift reports read the same way in JSON, Markdown and MLflow.
+"""
+
+from synth_assets.gates import Gate
+from synth_assets.manifests import GateOutcome
+from synth_assets.metrics.estimate import Estimate
+
+Sections = dict[str, dict[str, Estimate]]
+
+
+def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tuple[GateOutcome, ...]]:
+    """Attach each gate to its metric; returns the report body and the gate outcomes."""
+    body: dict[str, dict] = {}
+    outcomes = []
+    for section, metrics in sections.items():
+        body[section] = {}
+        for metric, estimate in metrics.items():
+            entry = estimate.as_dict()
+            if gate := gates.get(metric):
+                passed = gate.holds(estimate.value)
+                entry |= {"threshold": gate.threshold, "bound": gate.bound, "passed": passed}
+                outcomes.append(
+                    GateOutcome(
+                        metric=metric,
+                        section=section,
+                        value=estimate.value,
+                        threshold=gate.threshold,
+                        bound=gate.bound,
+                        passed=passed,
+                    )
+                )
+            body[section][metric] = entry
+    return body, tuple(outcomes)
+
+
+def gates_markdown(outcomes: tuple[GateOutcome, ...]) -> str:
+    rows = ["| gate | value | threshold | result |", "|---|---|---|---|"]
+    for o in outcomes:
+        sign = ">=" if o.bound == "min" else "<="
+        rows.append(f"| {o.section}.{o.metric} | {o.value:.4f} | {sign} {o.threshold:g} | {'pass' if o.passed else '**FAIL**'} |")
+    return "\n".join(rows)
+
+
+def sections_markdown(sections: dict[str, dict[str, dict]]) -> str:
+    """A report body as Markdown tables, one per section."""
+    parts = []
+    for section, metrics in sections.items():
+        parts += [f"**{section}**", "", "| metric | value | 95% CI | baseline | n | gate |", "|---|---|---|---|---|---|"]
+        for metric, entry in metrics.items():
+            ci = f"[{entry['ci_low']:.4f}, {entry['ci_high']:.4f}]" if "ci_low" in entry else ""
+            baseline = f"{entry['baseline']:.4f}" if "baseline" in entry else ""
+            gate = ""
+            if "threshold" in entry:
+                sign = ">=" if entry["bound"] == "min" else "<="
+                gate = f"{sign} {entry['threshold']:g}: {'pass' if entry['passed'] else '**FAIL**'}"
+            parts.append(f"| {metric} | {entry['value']:.4f} | {ci} | {baseline} | {entry.get('n_samples', '')} | {gate} |")
+        parts.append("")
+    return "\n".join(parts)

@@ -1,0 +1,1 @@
+"""The pipeline's stages as plain functions over a data root: the assets are thin wrappers."""
