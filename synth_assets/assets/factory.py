@@ -1,0 +1,253 @@
+"""One chain of assets per catalog dataset, keyed `<dataset>/<stage>` and grouped by dataset.
+
+real_snapshot -> generator -> synthetic_dataset + validation (blocking gates) -> transfer_metrics
+-> datasheet -> publication. Each asset calls its stage in `synth_assets.stages` and turns the
+resulting manifest into metadata; no statistics live here.
+"""
+
+import re
+
+import dagster as dg
+
+from synth_assets.assets.metadata import check_result, column_schema, short
+from synth_assets.catalog import DatasetSpec
+from synth_assets.gates import acceptance_gates
+from synth_assets.manifests import (
+    DatasheetManifest,
+    GeneratorManifest,
+    PublicationManifest,
+    ReportManifest,
+    SnapshotManifest,
+    SyntheticManifest,
+)
+from synth_assets.reports import gates_markdown
+from synth_assets.resources import DataRootResource, MlflowResource
+from synth_assets.stages.datasheet import compose_datasheet
+from synth_assets.stages.generate import fit_generator, new_version, sample_synthetic
+from synth_assets.stages.publish import publish_candidate, read_champion
+from synth_assets.stages.snapshot import take_snapshot
+from synth_assets.stages.transfer import evaluate_transfer
+from synth_assets.stages.validate import validate_candidate
+
+def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]:
+    def key(stage: str) -> dg.AssetKey:
+        return dg.AssetKey([dataset, stage])
+
+    common = {"group_name": dataset, "owners": _owners(spec.governance.owner)}
+    restricted = {**common, "tags": {"zone": "restricted"}}
+
+    @dg.asset(key=key("real_snapshot"), kinds={"sql"}, **restricted)
+    def real_snapshot(context: dg.AssetExecutionContext, data_root: DataRootResource) -> SnapshotManifest:
+        """Seeded train/holdout split of the real source, with its schema contract and reference profile."""
+        root = data_root.get()
+        champion = read_champion(root, dataset)
+        snapshot = take_snapshot(dataset, spec, root, previous=champion.schema_contract if champion else None)
+        context.log.info(
+            f"{dataset}: snapshot of {snapshot.n_source_rows:,} rows -> "
+            f"{snapshot.n_train:,} train / {snapshot.n_holdout:,} holdout"
+        )
+        context.add_output_metadata(
+            {
+                "dagster/row_count": snapshot.n_source_rows,
+                "dagster/column_schema": column_schema(snapshot.schema_contract),
+                "source": snapshot.source_url,
+                "selector": snapshot.source_selector,
+                "train_rows": snapshot.n_train,
+                "holdout_rows": snapshot.n_holdout,
+                "snapshot_hash": short(snapshot.snapshot_hash),
+            }
+        )
+        return snapshot
+
+    @dg.asset(key=key("generator"), ins={"snapshot": dg.AssetIn(key("real_snapshot"))}, kinds={spec.generator.engine}, **restricted)
+    def generator(context: dg.AssetExecutionContext, data_root: DataRootResource, snapshot: SnapshotManifest) -> GeneratorManifest:
+        """The catalog's generator fitted on the train split (restricted: it was trained on real rows)."""
+        config = spec.generator
+        context.log.info(f"{dataset}: fitting {config.engine}/{config.model} on {snapshot.n_train:,} rows")
+        fitted = fit_generator(dataset, spec, snapshot, data_root.get(), version=new_version(context.run.run_id))
+        context.log.info(f"{dataset}: fitted in {fitted.fit_seconds:.1f} s")
+        context.add_output_metadata(
+            {
+                "version": fitted.version,
+                "generator": f"{fitted.engine}/{fitted.model}",
+                "params": dg.MetadataValue.json(fitted.params),
+                "seed": fitted.seed,
+                "fit_seconds": fitted.fit_seconds,
+                "sha256": short(fitted.sha256),
+                "input/snapshot_hash": short(snapshot.snapshot_hash),
+                "library_versions": dg.MetadataValue.json(fitted.library_versions),
+                "code_version": fitted.code_version,
+            }
+        )
+        return fitted
+
+    validation_gates = acceptance_gates(spec.acceptance, "validation")
+
+    @dg.multi_asset(
+        name=f"{dataset}__sample_and_validate",
+        outs={
+            "synthetic_dataset": dg.AssetOut(
+                key=key("synthetic_dataset"),
+                description="Synthetic rows sampled from the generator (Parquet, content-hashed); "
+                "restricted until every gate below passes.",
+                kinds={"parquet"},
+                **common,
+            ),
+            "validation": dg.AssetOut(
+                key=key("validation"),
+                description="Validation report of the synthetic dataset: fidelity and privacy against the real splits.",
+                **common,
+            ),
+        },
+        ins={"generator": dg.AssetIn(key("generator")), "snapshot": dg.AssetIn(key("real_snapshot"))},
+        internal_asset_deps={
+            "synthetic_dataset": {key("generator")},
+            "validation": {key("synthetic_dataset"), key("real_snapshot")},
+        },
+        check_specs=[
+            dg.AssetCheckSpec(metric, asset=key("synthetic_dataset"), blocking=True, description=gate.describe())
+            for metric, gate in validation_gates.items()
+        ],
+    )
+    def sample_and_validate(
+        context: dg.AssetExecutionContext, data_root: DataRootResource, generator: GeneratorManifest, snapshot: SnapshotManifest
+    ):
+        root = data_root.get()
+        synthetic, frame = sample_synthetic(dataset, spec, generator, snapshot, root)
+        context.log.info(f"{dataset}: sampled {synthetic.n_rows:,} synthetic rows, validating")
+        yield dg.Output(
+            synthetic,
+            output_name="synthetic_dataset",
+            metadata={
+                "dagster/row_count": synthetic.n_rows,
+                "dagster/column_schema": column_schema(snapshot.schema_contract),
+                "version": synthetic.version,
+                "content_hash": short(synthetic.content_hash),
+                "input/generator_sha256": short(generator.sha256),
+                "input/snapshot_hash": short(snapshot.snapshot_hash),
+            },
+        )
+        report = validate_candidate(spec, snapshot, synthetic, frame, root)
+        yield dg.Output(report, output_name="validation", metadata=_report_metadata(report))
+        for outcome in report.gates:
+            context.log.info(f"{dataset}: gate {outcome.metric} = {outcome.value:.4f} ({'pass' if outcome.passed else 'FAIL'})")
+            yield check_result(key("synthetic_dataset"), outcome, validation_gates[outcome.metric].describe())
+
+    transfer_gates = acceptance_gates(spec.acceptance, "transfer")
+
+    @dg.asset(
+        key=key("transfer_metrics"),
+        ins={"synthetic": dg.AssetIn(key("synthetic_dataset")), "snapshot": dg.AssetIn(key("real_snapshot"))},
+        check_specs=[
+            dg.AssetCheckSpec(metric, asset=key("transfer_metrics"), blocking=True, description=gate.describe())
+            for metric, gate in transfer_gates.items()
+        ],
+        kinds={"scikitlearn"},
+        **common,
+    )
+    def transfer_metrics(context: dg.AssetExecutionContext, data_root: DataRootResource, synthetic: SyntheticManifest, snapshot: SnapshotManifest):
+        """Train on synthetic vs train on real, both scored on the real holdout."""
+        report = evaluate_transfer(spec, snapshot, synthetic, data_root.get())
+        yield dg.Output(report, metadata=_report_metadata(report))
+        for outcome in report.gates:
+            yield check_result(key("transfer_metrics"), outcome, transfer_gates[outcome.metric].describe())
+
+    @dg.asset(
+        key=key("datasheet"),
+        ins={
+            "snapshot": dg.AssetIn(key("real_snapshot")),
+            "generator": dg.AssetIn(key("generator")),
+            "synthetic": dg.AssetIn(key("synthetic_dataset")),
+            "validation": dg.AssetIn(key("validation")),
+            "transfer": dg.AssetIn(key("transfer_metrics")),
+        },
+        kinds={"markdown"},
+        **common,
+    )
+    def datasheet(
+        context: dg.AssetExecutionContext,
+        data_root: DataRootResource,
+        snapshot: SnapshotManifest,
+        generator: GeneratorManifest,
+        synthetic: SyntheticManifest,
+        validation: ReportManifest,
+        transfer: ReportManifest,
+    ) -> DatasheetManifest:
+        """Datasheet of the candidate version, filled from the evidence above."""
+        manifest, markdown = compose_datasheet(dataset, spec, snapshot, generator, synthetic, validation, transfer, data_root.get())
+        context.add_output_metadata({"datasheet": dg.MetadataValue.md(markdown), "version": manifest.version})
+        return manifest
+
+    @dg.asset(
+        key=key("publication"),
+        ins={
+            "snapshot": dg.AssetIn(key("real_snapshot")),
+            "generator": dg.AssetIn(key("generator")),
+            "synthetic": dg.AssetIn(key("synthetic_dataset")),
+            "validation": dg.AssetIn(key("validation")),
+            "transfer": dg.AssetIn(key("transfer_metrics")),
+            "datasheet": dg.AssetIn(key("datasheet")),
+        },
+        kinds={"mlflow"},
+        **common,
+    )
+    def publication(
+        context: dg.AssetExecutionContext,
+        data_root: DataRootResource,
+        mlflow: MlflowResource,
+        snapshot: SnapshotManifest,
+        generator: GeneratorManifest,
+        synthetic: SyntheticManifest,
+        validation: ReportManifest,
+        transfer: ReportManifest,
+        datasheet: DatasheetManifest,
+    ) -> PublicationManifest:
+        """The gated version in the published zone and in MLflow, with the generator as `champion`."""
+        published = publish_candidate(
+            dataset,
+            spec,
+            snapshot,
+            generator,
+            synthetic,
+            validation,
+            transfer,
+            datasheet,
+            data_root.get(),
+            tracking_uri=mlflow.tracking_uri,
+            artifact_root=mlflow.artifact_root,
+            run_id=context.run.run_id,
+        )
+        context.log.info(
+            f"{dataset}: published version {published.version} ({published.n_rows:,} rows); "
+            f"{published.registered_model} v{published.model_version} is now champion"
+        )
+        context.add_output_metadata(
+            {
+                "version": published.version,
+                "path": published.published_path,
+                "dagster/row_count": published.n_rows,
+                "content_hash": short(published.content_hash),
+                "mlflow_run_id": published.mlflow_run_id,
+                "registered_model": f"{published.registered_model} v{published.model_version} (@champion)",
+            }
+        )
+        return published
+
+    return [real_snapshot, generator, sample_and_validate, transfer_metrics, datasheet, publication]
+
+
+def _report_metadata(report: ReportManifest) -> dict:
+    return {
+        "version": report.version,
+        "passed": report.passed,
+        "gates": dg.MetadataValue.md(gates_markdown(report.gates)) if report.gates else "no gates",
+        **{name: dg.MetadataValue.float(round(value, 6)) for name, value in report.metrics.items()},
+        "input/synthetic_hash": short(report.synthetic_hash),
+    }
+
+
+def _owners(owner: str) -> list[str] | None:
+    """Dagster accepts e-mail addresses and `team:` names as owners; anything else stays in the datasheet."""
+    if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", owner) or owner.startswith("team:"):
+        return [owner]
+    return None

@@ -1,0 +1,28 @@
+"""The code location: every catalog dataset's assets, jobs and schedules, plus the sensors."""
+
+import dagster as dg
+
+from jobs import nightly_schedule, regenerate_job
+from sensors import record_run_failures
+from synth_assets.assets import dataset_assets
+from synth_assets.catalog import Catalog, load_catalog
+from synth_assets.resources import default_resources
+
+
+def build_definitions(catalog: Catalog) -> dg.Definitions:
+    assets, jobs, schedules = [], [], []
+    for dataset, spec in catalog.datasets.items():
+        assets += dataset_assets(dataset, spec)
+        job = regenerate_job(dataset)
+        jobs.append(job)
+        schedules.append(nightly_schedule(dataset, spec, job))
+    return dg.Definitions(
+        assets=assets,
+        jobs=jobs,
+        schedules=schedules,
+        sensors=[record_run_failures],
+        resources=default_resources(),
+    )
+
+
+defs = build_definitions(load_catalog())
