@@ -1,0 +1,199 @@
+"""`synth-assets`: run the demo, refresh a dataset, and report what is published.
+
+Every command runs in-process on the embedded default (no daemon); runs are recorded in the
+Dagster instance under `$DAGSTER_HOME` (default `<home>/dagster`) so the UI shows them later.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from synth_assets import settings
+from synth_assets.catalog import CatalogError
+from synth_assets.engines import GeneratorError
+from synth_assets.schema import SchemaError
+from synth_assets.sources import SourceError
+from synth_assets.storage import IntegrityError
+
+# Errors whose message is already the one line a user needs.
+USER_ERRORS = (CatalogError, SourceError, SchemaError, GeneratorError, IntegrityError)
+
+
+class RunFailed(RuntimeError):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="synth-assets", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="regenerate every catalog dataset once, in-process, and say where everything is")
+    refresh = commands.add_parser("refresh", help="run one dataset's regenerate job in-process")
+    refresh.add_argument("dataset")
+    status = commands.add_parser("status", help="what is published per dataset, its gates and its MLflow champion")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            return demo()
+        if args.command == "refresh":
+            return refresh_command(args.dataset)
+        return status_command(as_json=args.json)
+    except (*USER_ERRORS, RunFailed) as error:
+        print(f"synth-assets: error: {error}", file=sys.stderr)
+        return 2 if isinstance(error, USER_ERRORS) else 1
+
+
+def demo() -> int:
+    from synth_assets.catalog import load_catalog
+
+    catalog = load_catalog()
+    for dataset in catalog.datasets:
+        run_regenerate(dataset)
+    home = settings.home()
+    print("\nDemo complete.")
+    for dataset, entry in collect_status()["datasets"].items():
+        published = entry["published"]
+        print(f"  {dataset}: synthetic data  {published['path']}")
+        print(f"  {dataset}: datasheet       {published['datasheet']}")
+    print(f"  MLflow store:     {settings.mlflow_tracking_uri()}")
+    print(f"                    browse: mlflow ui --backend-store-uri {settings.mlflow_tracking_uri()}")
+    print(f"  Dagster UI:       DAGSTER_HOME={dagster_home()} SYNTH_ASSETS_HOME={home} dagster dev -w workspace.yaml")
+    print("                    (or `make ui` from the repository)")
+    return 0
+
+
+def refresh_command(dataset: str) -> int:
+    from synth_assets.catalog import load_catalog
+
+    load_catalog().dataset(dataset)  # unknown dataset: one clear line before anything runs
+    run_regenerate(dataset)
+    entry = collect_status()["datasets"][dataset]
+    print(f"{dataset}: published version {entry['published']['version']} -> {entry['published']['path']}")
+    return 0
+
+
+def run_regenerate(dataset: str) -> None:
+    """Run `regenerate_<dataset>` in this process against the persistent instance."""
+    import dagster as dg
+
+    from jobs import regenerate_job_name
+    from synth_assets.catalog import load_catalog
+    from synth_assets.definitions import build_definitions
+    from synth_assets.failures import FailureRecord, innermost_cause, record_failure
+    from synth_assets.storage import DataRoot
+
+    prepare_dagster_home()
+    # Built from the environment as it is now (catalog path, home, MLflow URI), not at import time.
+    job = build_definitions(load_catalog()).resolve_job_def(regenerate_job_name(dataset))
+    print(f"==> {dataset}: regenerating (snapshot -> generator -> gates -> transfer -> datasheet -> publication)", flush=True)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags={"dataset": dataset},
+        )
+    if not result.success:
+        steps = [
+            {"step": event.step_key, "cause": innermost_cause(event.event_specific_data.error)}
+            for event in result.all_events
+            if event.is_step_failure
+        ]
+        record_failure(
+            DataRoot(settings.home()),
+            FailureRecord.now(run_id=result.run_id, job=job.name, dataset=dataset, failed_steps=steps, run_error=""),
+        )
+        raise RunFailed(
+            f"regeneration of {dataset!r} failed (run {result.run_id}); the previous champion stays: "
+            + "; ".join(f"{s['step']}: {s['cause']}" for s in steps)
+        )
+
+
+def dagster_home() -> Path:
+    return Path(os.environ.get("DAGSTER_HOME") or settings.local_home() / "dagster")
+
+
+def prepare_dagster_home() -> None:
+    """A persistent instance, so `dagster dev` later shows these runs; no telemetry (no network)."""
+    home = dagster_home()
+    os.environ["DAGSTER_HOME"] = str(home)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+
+
+def collect_status() -> dict:
+    from synth_assets.catalog import load_catalog
+    from synth_assets.failures import failures
+    from synth_assets.provenance import without_credentials
+    from synth_assets.publish.mlflow_registry import champion_version, registered_model_name
+    from synth_assets.sources import public_source_url
+    from synth_assets.stages.publish import read_champion
+    from synth_assets.storage import DataRoot
+
+    catalog = load_catalog()
+    root = DataRoot(settings.home())
+    tracking_uri = settings.mlflow_tracking_uri()
+    datasets = {}
+    for dataset, spec in catalog.datasets.items():
+        champion = read_champion(root, dataset)
+        last_failure = (failures(root, dataset) or [None])[-1]
+        datasets[dataset] = {
+            "source": public_source_url(spec.source, dataset),
+            "selector": spec.source.table or spec.source.query,
+            "published": None
+            if champion is None
+            else {
+                "version": champion.version,
+                "path": str(root.resolve(champion.published_path)),
+                "datasheet": str(root.resolve(champion.published_path).with_name("datasheet.md")),
+                "rows": champion.n_rows,
+                "content_hash": champion.content_hash,
+                "published_at": champion.published_at,
+            },
+            "gates": {}
+            if champion is None
+            else {
+                g.metric: {"value": g.value, "threshold": g.threshold, "bound": g.bound, "passed": g.passed}
+                for g in champion.gates
+            },
+            "mlflow": {
+                "tracking_uri": without_credentials(tracking_uri),
+                "registered_model": registered_model_name(dataset),
+                "champion_version": champion_version(tracking_uri, dataset),
+            },
+            "last_failure": last_failure.model_dump() if last_failure else None,
+        }
+    return {"data_root": settings.home(), "mlflow_tracking_uri": without_credentials(tracking_uri), "datasets": datasets}
+
+
+def status_command(*, as_json: bool) -> int:
+    status = collect_status()
+    if as_json:
+        print(json.dumps(status, indent=2))
+        return 0
+    print(f"data root: {status['data_root']}\nMLflow:    {status['mlflow_tracking_uri']}")
+    for dataset, entry in status["datasets"].items():
+        print(f"\n{dataset}  (source {entry['source']}, {entry['selector']})")
+        published = entry["published"]
+        if published is None:
+            print("  not published yet: run `synth-assets refresh " + dataset + "`")
+        else:
+            print(f"  published {published['version']}: {published['rows']:,} rows, hash {published['content_hash'][:16]}")
+            print(f"  {published['path']}")
+            for metric, gate in entry["gates"].items():
+                sign = ">=" if gate["bound"] == "min" else "<="
+                print(f"  gate {metric:<18} {gate['value']:.4f} {sign} {gate['threshold']:g}  {'pass' if gate['passed'] else 'FAIL'}")
+        mlflow = entry["mlflow"]
+        print(f"  MLflow model {mlflow['registered_model']}: champion version {mlflow['champion_version'] or '(none)'}")
+        if entry["last_failure"]:
+            failure = entry["last_failure"]
+            print(f"  last failed run {failure['run_id']} at {failure['failed_at']}: {failure['failed_steps'] or failure['run_error']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
