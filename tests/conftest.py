@@ -1,0 +1,91 @@
+"""Shared fixtures: small real data (a sample of the bundled UCI Adult), catalogs, isolated homes."""
+
+import copy
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from synth_assets.catalog import load_catalog
+from synth_assets.definitions import build_definitions
+from synth_assets.sources.bundled import load_bundled
+
+SAMPLE_ROWS = 2400
+
+BASE_DATASET = {
+    "description": "A small sample of UCI Adult for tests.",
+    "source": {"url": "sqlite:///unset", "table": "adult"},
+    "target": {"column": "income", "task": "classification"},
+    "split": {"holdout_fraction": 0.25, "seed": 0},
+    "synthetic_rows": 1200,
+    "generator": {"engine": "sdv", "model": "gaussian_copula", "seed": 0},
+    "governance": {
+        "owner": "team:tests",
+        "purpose": "Exercise the pipeline in tests.",
+        "allowed_uses": ["testing"],
+        "forbidden_uses": ["anything real"],
+        "retention_days": 30,
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def adult() -> pd.DataFrame:
+    return load_bundled("adult")
+
+
+@pytest.fixture(scope="session")
+def adult_sample(adult: pd.DataFrame) -> pd.DataFrame:
+    """A fixed, class-stratified sample: small enough for CI, real enough to assert on."""
+    sample = adult.groupby("income").sample(frac=SAMPLE_ROWS / len(adult), random_state=7)
+    return sample.sample(frac=1.0, random_state=7).reset_index(drop=True)
+
+
+def write_sqlite(path: Path, frame: pd.DataFrame, table: str = "adult") -> str:
+    url = f"sqlite:///{path}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        frame.to_sql(table, connection, index=False, if_exists="replace")
+    engine.dispose()
+    return url
+
+
+def write_catalog(path: Path, datasets: dict) -> Path:
+    path.write_text(yaml.safe_dump({"datasets": datasets}, sort_keys=False))
+    return path
+
+
+def dataset_entry(source_url: str, **overrides) -> dict:
+    """The base test dataset with top-level keys replaced (nested dicts are merged one level)."""
+    entry = copy.deepcopy(BASE_DATASET)
+    entry["source"] = {"url": source_url, "table": "adult"}
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(entry.get(key), dict):
+            entry[key] = {**entry[key], **value}
+        else:
+            entry[key] = value
+    return entry
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An isolated SYNTH_ASSETS_HOME with the embedded MLflow store and no inherited settings."""
+    root = tmp_path / "home"
+    monkeypatch.setenv("SYNTH_ASSETS_HOME", str(root))
+    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SYNTH_ASSETS_CATALOG", "DAGSTER_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    return root
+
+
+def run_regenerate(catalog_path: Path, dataset: str) -> dg.ExecuteInProcessResult:
+    """Run the dataset's regenerate job in-process, exactly as the CLI and the schedule do."""
+    defs = build_definitions(load_catalog(catalog_path))
+    job = defs.resolve_job_def(f"regenerate_{dataset}")
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {evaluation.check_name: evaluation for evaluation in result.get_asset_check_evaluations()}
