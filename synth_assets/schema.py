@@ -5,12 +5,13 @@ and every later frame (synthetic samples, new snapshots) is checked and conforme
 """
 
 from collections.abc import Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from synth_assets.catalog import ColumnKind
+ColumnKind = Literal["numerical", "categorical", "datetime", "boolean"]
 
 
 class SchemaError(ValueError):
