@@ -15,9 +15,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from synth_assets import settings
+from synth_assets.schema import ColumnKind
 
 DatasetName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-ColumnKind = Literal["numerical", "categorical", "datetime", "boolean"]
 
 
 class CatalogError(ValueError):
@@ -80,21 +80,35 @@ class GeneratorSpec(_Strict):
         return self
 
 
-def _gate(default: float, report: str, description: str) -> Any:
-    return Field(default=default, ge=0.0, le=1.0, description=description, json_schema_extra={"report": report})
+def _gate(default: float | None, section: str, description: str) -> Any:
+    return Field(default=default, ge=0.0, le=1.0, description=description, json_schema_extra={"section": section})
 
 
 class AcceptanceCriteria(_Strict):
     """Gate thresholds. A synthetic dataset is published only when every gate passes.
 
-    A field `<metric>_min` / `<metric>_max` gates `<metric>` of the report named in its schema.
+    A field `<metric>_min` / `<metric>_max` gates `<metric>` of the report section named in its
+    schema; `null` reports the metric without gating it. docs/metrics.md explains each metric.
     """
 
-    quality_score_min: float = _gate(0.75, "validation", "SDMetrics quality score (shapes and pair trends)")
-    exact_copy_rate_max: float = _gate(0.01, "validation", "share of synthetic rows identical to a train row")
-    dcr_share_max: float = _gate(
-        0.6, "validation", "share of synthetic rows closer to train than to holdout (0.5 is ideal)"
-    )
+    # fidelity
+    quality_score_min: float | None = _gate(0.75, "fidelity", "SDMetrics quality score (column shapes and pair trends)")
+    detection_auc_max: float | None = _gate(0.9, "fidelity", "ROC AUC of a logistic classifier telling real from synthetic (0.5 is ideal)")
+    subgroup_quality_min: float | None = _gate(0.7, "fidelity", "column-shape score of the worst subgroup of a sensitive attribute")
+    # coverage
+    category_coverage_min: float | None = _gate(0.8, "coverage", "share of real categories present in the synthetic data")
+    novel_value_share_max: float | None = _gate(0.05, "coverage", "share of synthetic rows with a category or number the real data never had")
+    range_coverage_min: float | None = _gate(None, "coverage", "mean share of each numeric column's real range the synthetic data span")
+    tail_quantile_error_max: float | None = _gate(None, "coverage", "mean gap of the 1/5/95/99% quantiles, in units of the real 1-99% spread")
+    # privacy
+    exact_copy_rate_max: float | None = _gate(0.01, "privacy", "share of synthetic rows identical to a train row")
+    dcr_share_max: float | None = _gate(0.55, "privacy", "share of synthetic rows closer to train than to holdout (0.5 is ideal)")
+    mia_distance_auc_max: float | None = _gate(0.6, "privacy", "distance membership-inference attack, ROC AUC (0.5 is chance)")
+    mia_density_auc_max: float | None = _gate(0.6, "privacy", "density-ratio (DOMIAS-style) membership-inference attack, ROC AUC")
+    linkability_risk_max: float | None = _gate(0.05, "privacy", "anonymeter linkability risk beyond the holdout control")
+    inference_risk_max: float | None = _gate(0.5, "privacy", "anonymeter attribute-inference risk of the worst secret")
+    singling_out_risk_max: float | None = _gate(None, "privacy", "anonymeter singling-out risk (reported; see docs/metrics.md)")
+    qi_unique_match_rate_max: float | None = _gate(None, "privacy", "share of synthetic rows reproducing a quasi-identifier combination unique in train")
 
 
 class Governance(_Strict):
@@ -110,15 +124,21 @@ class DatasetSpec(_Strict):
     source: SourceSpec
     target: TargetSpec
     primary_key: str | None = None
+    sensitive_attributes: list[str] = Field(
+        default_factory=list, description="Columns whose subgroups get their own fidelity score (e.g. sex, race)."
+    )
+    quasi_identifiers: list[str] = Field(
+        default_factory=list, description="Columns that together may identify a person (k-anonymity checks)."
+    )
     columns: dict[str, ColumnKind] = Field(
         default_factory=dict, description="Column kinds that override inference from dtypes."
     )
-    split: SplitSpec = SplitSpec()
+    split: SplitSpec = Field(default_factory=SplitSpec)
     synthetic_rows: int | None = Field(
         default=None, gt=0, description="Rows to sample; defaults to the size of the train split."
     )
-    generator: GeneratorSpec = GeneratorSpec()
-    acceptance: AcceptanceCriteria = AcceptanceCriteria()
+    generator: GeneratorSpec = Field(default_factory=GeneratorSpec)
+    acceptance: AcceptanceCriteria = Field(default_factory=AcceptanceCriteria)
     governance: Governance
     refresh_cron: str = "0 2 * * *"
 
@@ -128,6 +148,8 @@ class DatasetSpec(_Strict):
             raise ValueError("`primary_key` and `target.column` must be different columns")
         if self.primary_key is not None and self.primary_key in self.columns:
             raise ValueError(f"`columns` declares the primary key {self.primary_key!r}; it is not modelled")
+        if self.primary_key is not None and self.primary_key in self.sensitive_attributes + self.quasi_identifiers:
+            raise ValueError(f"the primary key {self.primary_key!r} is not modelled: it cannot be a sensitive attribute or quasi-identifier")
         return self
 
 

@@ -1,7 +1,8 @@
 """Gates: a metric value held against its threshold from the catalog's acceptance criteria.
 
 An acceptance field `<metric>_min` or `<metric>_max` declares a gate on `<metric>`; its schema
-names the report (`validation`, `transfer`, ...) that computes the metric.
+names the report section (`fidelity`, `privacy`, `transfer`, ...) that computes the metric, and a
+`null` threshold leaves the metric reported but ungated.
 """
 
 from dataclasses import dataclass
@@ -10,13 +11,20 @@ from typing import Literal
 from synth_assets.catalog import AcceptanceCriteria
 
 
+REPORT_OF_SECTION = {"fidelity": "validation", "coverage": "validation", "privacy": "validation", "transfer": "transfer"}
+
+
 @dataclass(frozen=True)
 class Gate:
     metric: str
+    section: str
     bound: Literal["min", "max"]
     threshold: float
-    report: str
     description: str
+
+    @property
+    def check_name(self) -> str:
+        return f"{self.section}_{self.metric}"
 
     def holds(self, value: float) -> bool:
         return value >= self.threshold if self.bound == "min" else value <= self.threshold
@@ -26,11 +34,12 @@ class Gate:
 
 
 def acceptance_gates(criteria: AcceptanceCriteria, report: str | None = None) -> dict[str, Gate]:
-    """The gates of `criteria`, keyed by metric; only those of `report` when it is given."""
+    """The active gates of `criteria`, keyed by metric; only those of `report` when it is given."""
     gates = {}
     for field, info in type(criteria).model_fields.items():
+        threshold = getattr(criteria, field)
         metric, _, bound = field.rpartition("_")
-        gate_report = info.json_schema_extra["report"]
-        if report is None or gate_report == report:
-            gates[metric] = Gate(metric, bound, float(getattr(criteria, field)), gate_report, info.description)
+        section = info.json_schema_extra["section"]
+        if threshold is not None and (report is None or REPORT_OF_SECTION[section] == report):
+            gates[metric] = Gate(metric, section, bound, float(threshold), info.description)
     return gates

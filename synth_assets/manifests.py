@@ -68,6 +68,10 @@ class GateOutcome(_Manifest):
     bound: str
     passed: bool
 
+    @property
+    def check_name(self) -> str:
+        return f"{self.section}_{self.metric}"
+
 
 class ReportManifest(_Manifest):
     """A validation or transfer report in the candidate's folder, with its gate outcomes."""
@@ -79,6 +83,7 @@ class ReportManifest(_Manifest):
     synthetic_hash: str
     metrics: dict[str, float]  # every reported value, keyed `section.metric`
     gates: tuple[GateOutcome, ...]
+    files: list[str]  # the report's files in the candidate folder (JSON, Markdown, HTML, figures)
 
     @property
     def passed(self) -> bool:

@@ -12,14 +12,17 @@ Sections = dict[str, dict[str, Estimate]]
 
 
 def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tuple[GateOutcome, ...]]:
-    """Attach each gate to its metric; returns the report body and the gate outcomes."""
+    """Attach each gate to its metric; returns the report body and the gate outcomes.
+
+    Every gate must find its metric: a gate silently skipped would publish what it should block.
+    """
     body: dict[str, dict] = {}
     outcomes = []
     for section, metrics in sections.items():
         body[section] = {}
         for metric, estimate in metrics.items():
             entry = estimate.as_dict()
-            if gate := gates.get(metric):
+            if (gate := gates.get(metric)) and gate.section == section:
                 passed = gate.holds(estimate.value)
                 entry |= {"threshold": gate.threshold, "bound": gate.bound, "passed": passed}
                 outcomes.append(
@@ -33,6 +36,9 @@ def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tupl
                     )
                 )
             body[section][metric] = entry
+    missing = sorted(set(gates) - {o.metric for o in outcomes})
+    if missing:
+        raise ValueError(f"gated metrics missing from the report: {', '.join(missing)}")
     return body, tuple(outcomes)
 
 
@@ -40,7 +46,7 @@ def gates_markdown(outcomes: tuple[GateOutcome, ...]) -> str:
     rows = ["| gate | value | threshold | result |", "|---|---|---|---|"]
     for o in outcomes:
         sign = ">=" if o.bound == "min" else "<="
-        rows.append(f"| {o.section}.{o.metric} | {o.value:.4f} | {sign} {o.threshold:g} | {'pass' if o.passed else '**FAIL**'} |")
+        rows.append(f"| {o.check_name} | {o.value:.4f} | {sign} {o.threshold:g} | {'pass' if o.passed else '**FAIL**'} |")
     return "\n".join(rows)
 
 

@@ -11,7 +11,10 @@ import yaml
 
 from synth_assets.catalog import load_catalog
 from synth_assets.definitions import build_definitions
+from synth_assets.schema import infer_schema
+from synth_assets.settings import BUNDLED_CATALOG
 from synth_assets.sources.bundled import load_bundled
+from synth_assets.stages.snapshot import split_train_holdout
 
 SAMPLE_ROWS = 2400
 
@@ -42,6 +45,21 @@ def adult_sample(adult: pd.DataFrame) -> pd.DataFrame:
     """A fixed, class-stratified sample: small enough for CI, real enough to assert on."""
     sample = adult.groupby("income").sample(frac=SAMPLE_ROWS / len(adult), random_state=7)
     return sample.sample(frac=1.0, random_state=7).reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def adult_spec():
+    """The bundled catalog's Adult dataset: its gates, sensitive attributes and quasi-identifiers."""
+    return load_catalog(BUNDLED_CATALOG).dataset("adult")
+
+
+@pytest.fixture(scope="session")
+def adult_split(adult_sample):
+    """The sample's schema, train and holdout, split as the pipeline splits (0.2, seed 0)."""
+    schema = infer_schema(adult_sample, target="income")
+    real = schema.conform(adult_sample, what="Adult sample")
+    train, holdout = split_train_holdout(real, holdout_fraction=0.2, seed=0, stratify_on="income")
+    return schema, train, holdout
 
 
 def write_sqlite(path: Path, frame: pd.DataFrame, table: str = "adult") -> str:

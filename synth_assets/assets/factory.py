@@ -22,12 +22,14 @@ from synth_assets.manifests import (
 )
 from synth_assets.reports import gates_markdown
 from synth_assets.resources import DataRootResource, MlflowResource
+from synth_assets.stages.candidate import embedded_report_markdown
 from synth_assets.stages.datasheet import compose_datasheet
 from synth_assets.stages.generate import fit_generator, new_version, sample_synthetic
 from synth_assets.stages.publish import publish_candidate, read_champion
 from synth_assets.stages.snapshot import take_snapshot
 from synth_assets.stages.transfer import evaluate_transfer
-from synth_assets.stages.validate import validate_candidate
+from synth_assets.stages.validate import applicable_gates, validate_candidate
+from synth_assets.storage import DataRoot
 
 def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]:
     def key(stage: str) -> dg.AssetKey:
@@ -81,7 +83,7 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         )
         return fitted
 
-    validation_gates = acceptance_gates(spec.acceptance, "validation")
+    validation_gates = applicable_gates(spec)
 
     @dg.multi_asset(
         name=f"{dataset}__sample_and_validate",
@@ -105,8 +107,8 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             "validation": {key("synthetic_dataset"), key("real_snapshot")},
         },
         check_specs=[
-            dg.AssetCheckSpec(metric, asset=key("synthetic_dataset"), blocking=True, description=gate.describe())
-            for metric, gate in validation_gates.items()
+            dg.AssetCheckSpec(gate.check_name, asset=key("synthetic_dataset"), blocking=True, description=gate.describe())
+            for gate in validation_gates.values()
         ],
     )
     def sample_and_validate(
@@ -128,9 +130,9 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             },
         )
         report = validate_candidate(spec, snapshot, synthetic, frame, root)
-        yield dg.Output(report, output_name="validation", metadata=_report_metadata(report))
+        yield dg.Output(report, output_name="validation", metadata=_report_metadata(report, "validation", root))
         for outcome in report.gates:
-            context.log.info(f"{dataset}: gate {outcome.metric} = {outcome.value:.4f} ({'pass' if outcome.passed else 'FAIL'})")
+            context.log.info(f"{dataset}: gate {outcome.check_name} = {outcome.value:.4f} ({'pass' if outcome.passed else 'FAIL'})")
             yield check_result(key("synthetic_dataset"), outcome, validation_gates[outcome.metric].describe())
 
     transfer_gates = acceptance_gates(spec.acceptance, "transfer")
@@ -139,16 +141,17 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         key=key("transfer_metrics"),
         ins={"synthetic": dg.AssetIn(key("synthetic_dataset")), "snapshot": dg.AssetIn(key("real_snapshot"))},
         check_specs=[
-            dg.AssetCheckSpec(metric, asset=key("transfer_metrics"), blocking=True, description=gate.describe())
-            for metric, gate in transfer_gates.items()
+            dg.AssetCheckSpec(gate.check_name, asset=key("transfer_metrics"), blocking=True, description=gate.describe())
+            for gate in transfer_gates.values()
         ],
         kinds={"scikitlearn"},
         **common,
     )
     def transfer_metrics(context: dg.AssetExecutionContext, data_root: DataRootResource, synthetic: SyntheticManifest, snapshot: SnapshotManifest):
         """Train on synthetic vs train on real, both scored on the real holdout."""
-        report = evaluate_transfer(spec, snapshot, synthetic, data_root.get())
-        yield dg.Output(report, metadata=_report_metadata(report))
+        root = data_root.get()
+        report = evaluate_transfer(spec, snapshot, synthetic, root)
+        yield dg.Output(report, metadata=_report_metadata(report, "transfer", root))
         for outcome in report.gates:
             yield check_result(key("transfer_metrics"), outcome, transfer_gates[outcome.metric].describe())
 
@@ -236,10 +239,12 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
     return [real_snapshot, generator, sample_and_validate, transfer_metrics, datasheet, publication]
 
 
-def _report_metadata(report: ReportManifest) -> dict:
+def _report_metadata(report: ReportManifest, kind: str, root: DataRoot) -> dict:
     return {
         "version": report.version,
         "passed": report.passed,
+        "report": dg.MetadataValue.md(embedded_report_markdown(report, kind, root)),
+        "report_html": dg.MetadataValue.path(str(root.resolve(report.path).with_suffix(".html"))),
         "gates": dg.MetadataValue.md(gates_markdown(report.gates)) if report.gates else "no gates",
         **{name: dg.MetadataValue.float(round(value, 6)) for name, value in report.metrics.items()},
         "input/synthetic_hash": short(report.synthetic_hash),

@@ -32,7 +32,7 @@ def estimate_metadata(estimates: dict[str, Estimate]) -> dict[str, dg.MetadataVa
 def check_result(asset_key: dg.AssetKey, outcome: GateOutcome, description: str) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         asset_key=asset_key,
-        check_name=outcome.metric,
+        check_name=outcome.check_name,
         passed=outcome.passed,
         severity=dg.AssetCheckSeverity.ERROR,
         description=description,

@@ -8,6 +8,7 @@ category frequencies and null shares. No row of the snapshot can be read back fr
 import numpy as np
 import pandas as pd
 
+from synth_assets.metrics.encoding import as_float
 from synth_assets.schema import SchemaContract
 
 PROFILE_QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
@@ -21,7 +22,7 @@ def reference_profile(frame: pd.DataFrame, schema: SchemaContract) -> dict:
         entry: dict = {"kind": column.kind, "null_share": float(series.isna().mean())}
         values = series.dropna()
         if column.kind in ("numerical", "datetime") and len(values):
-            numbers = _as_numbers(values)
+            numbers = as_float(values)
             # Interior edges at deciles: each bin holds ~10% of the reference, tails open-ended.
             edges = np.unique(np.quantile(numbers, np.linspace(0, 1, HISTOGRAM_BINS + 1)[1:-1]))
             counts = np.bincount(np.searchsorted(edges, numbers, side="right"), minlength=len(edges) + 1)
@@ -37,8 +38,3 @@ def reference_profile(frame: pd.DataFrame, schema: SchemaContract) -> dict:
         columns[column.name] = entry
     return {"n_rows": int(len(frame)), "columns": columns}
 
-
-def _as_numbers(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.astype("int64").to_numpy(dtype=np.float64)
-    return values.to_numpy(dtype=np.float64)

@@ -7,6 +7,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, r2_score, roc_auc_score
 
+from synth_assets.metrics.encoding import model_frame, real_vocabulary
 from synth_assets.metrics.estimate import Estimate
 from synth_assets.schema import SchemaContract
 
@@ -15,27 +16,10 @@ PRIMARY_METRIC = {"classification": "roc_auc", "regression": "r2"}
 
 
 def features_and_target(
-    frame: pd.DataFrame, schema: SchemaContract, categories: dict[str, list[str]]
+    frame: pd.DataFrame, schema: SchemaContract, vocabulary: dict[str, list[str]]
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Model inputs: numbers as floats, categories with the real vocabulary (unseen -> missing)."""
-    features = {}
-    for name in schema.names:
-        if name == schema.target:
-            continue
-        if name in categories:
-            labels = frame[name].astype(object).where(frame[name].notna(), None).map(lambda v: None if v is None else str(v))
-            features[name] = pd.Categorical(labels, categories=categories[name])
-        else:
-            features[name] = pd.to_numeric(frame[name].astype("float64"), errors="coerce")
-    return pd.DataFrame(features), frame[schema.target]
-
-
-def real_vocabulary(real: pd.DataFrame, schema: SchemaContract) -> dict[str, list[str]]:
-    return {
-        name: sorted(real[name].dropna().astype(str).unique())
-        for name in schema.categorical
-        if name != schema.target
-    }
+    features = [name for name in schema.names if name != schema.target]
+    return model_frame(frame, features, vocabulary), frame[schema.target]
 
 
 def fit_and_score(

@@ -24,7 +24,7 @@ from synth_assets.publish import mlflow_registry
 from synth_assets.stages.candidate import candidate_folder, load_synthetic
 from synth_assets.storage import DataRoot
 
-RELEASE_FILES = ("synthetic.parquet", "validation.json", "transfer.json", "datasheet.md", "datasheet.json")
+RELEASE_FILES = ("synthetic.parquet", "datasheet.md", "datasheet.json")
 
 
 class GateFailure(RuntimeError):
@@ -67,7 +67,8 @@ def publish_candidate(
         )
 
     candidate = candidate_folder(root, dataset, synthetic.version)
-    release = {name: (candidate / name).read_bytes() for name in RELEASE_FILES}
+    names = [*RELEASE_FILES, *validation.files, *transfer.files]
+    release = {name: (candidate / name).read_bytes() for name in names}
     target = root.path("published", dataset, "versions", synthetic.version)
     for name, data in release.items():
         root.write_bytes(target / name, data)

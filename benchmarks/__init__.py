@@ -1,0 +1,1 @@
+"""Benchmarks: runners whose results are committed under benchmarks/results/."""

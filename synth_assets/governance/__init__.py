@@ -1,0 +1,1 @@
+"""Governance: datasheets, report rendering and figures (aggregates only)."""

@@ -1,0 +1,102 @@
+"""Report figures drawn from aggregates only, with small cells suppressed.
+
+Outlier plots leak: a histogram bar of three people, or a scatter of tails, shows individuals.
+Numeric histograms span the real 1%-99% quantile range (values beyond are pooled into the edge
+bins), real bars under the disclosure limit are not drawn, and only categories held by at least
+that many real rows are named (the rest are pooled as "other").
+"""
+
+import io
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from synth_assets.metrics.disclosure import MIN_CELL, publishable_quantile
+from synth_assets.metrics.encoding import as_float
+from synth_assets.schema import SchemaContract
+
+REAL, SYNTHETIC = "#4c72b0", "#dd8452"
+MAX_PANELS = 16
+MAX_CATEGORIES = 10
+BINS = 20
+
+
+def distribution_overlay(real: pd.DataFrame, synthetic: pd.DataFrame, schema: SchemaContract) -> bytes:
+    columns = schema.names[:MAX_PANELS]
+    n_cols = 4
+    n_rows = int(np.ceil(len(columns) / n_cols))
+    figure = Figure(figsize=(4 * n_cols, 2.6 * n_rows), dpi=80)
+    for index, name in enumerate(columns):
+        axes = figure.add_subplot(n_rows, n_cols, index + 1)
+        if name in schema.numerical:
+            _numeric_panel(axes, as_float(real[name]), as_float(synthetic[name]))
+        else:
+            _categorical_panel(axes, real[name], synthetic[name])
+        axes.set_title(name, fontsize=10)
+        axes.tick_params(labelsize=7)
+    figure.legend(handles=[_patch(REAL, "real (train)"), _patch(SYNTHETIC, "synthetic")], loc="upper right", fontsize=9)
+    figure.tight_layout(rect=(0, 0, 0.95, 1))
+    return _png(figure)
+
+
+def dcr_histogram(histogram: dict) -> bytes:
+    """Distances from synthetic rows to their nearest train and nearest holdout rows."""
+    edges = np.asarray(histogram["edges"])
+    figure = Figure(figsize=(6, 3.2), dpi=80)
+    axes = figure.add_subplot(1, 1, 1)
+    for counts, colour, label in ((histogram["to_train"], REAL, "to nearest train row"), (histogram["to_holdout"], "#55a868", "to nearest holdout row")):
+        share = np.asarray(counts) / max(sum(counts), 1)
+        axes.stairs(share, edges, color=colour, linewidth=2, label=label)
+    axes.set_xlabel("distance to closest record (mixed-type, 0-1)")
+    axes.set_ylabel("share of synthetic rows")
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def _numeric_panel(axes, real: np.ndarray, synthetic: np.ndarray) -> None:
+    real, synthetic = real[~np.isnan(real)], synthetic[~np.isnan(synthetic)]
+    if not publishable_quantile(0.01, len(real)) or len(synthetic) == 0:
+        axes.text(0.5, 0.5, "too few real rows to draw", ha="center", va="center", fontsize=8, transform=axes.transAxes)
+        return
+    low, high = np.quantile(real, [0.01, 0.99])
+    if high <= low:
+        high = low + 1.0
+    edges = np.linspace(low, high, BINS + 1)
+    real_counts, _ = np.histogram(np.clip(real, low, high), edges)
+    synthetic_counts, _ = np.histogram(np.clip(synthetic, low, high), edges)
+    real_counts = np.where(real_counts >= MIN_CELL, real_counts, 0)
+    axes.stairs(real_counts / len(real), edges, color=REAL, fill=True, alpha=0.5)
+    axes.stairs(synthetic_counts / len(synthetic), edges, color=SYNTHETIC, linewidth=1.5)
+
+
+def _categorical_panel(axes, real: pd.Series, synthetic: pd.Series) -> None:
+    real_counts = real.astype(object).where(real.notna(), "(missing)").astype(str).value_counts()
+    named = [c for c in real_counts.index if real_counts[c] >= MIN_CELL][:MAX_CATEGORIES]
+    real_share = _shares(real, named)
+    if real_counts.drop(named).sum() < MIN_CELL:  # a pooled "other" of a few people is not drawn either
+        real_share["other"] = 0.0
+    synthetic_share = _shares(synthetic, named)
+    positions = np.arange(len(real_share))
+    axes.bar(positions - 0.2, real_share.to_numpy(), width=0.4, color=REAL)
+    axes.bar(positions + 0.2, synthetic_share.to_numpy(), width=0.4, color=SYNTHETIC)
+    axes.set_xticks(positions, [str(c)[:12] for c in real_share.index], rotation=45, ha="right")
+
+
+def _shares(series: pd.Series, named: list[str]) -> pd.Series:
+    labels = series.astype(object).where(series.notna(), "(missing)").astype(str)
+    labels = labels.where(labels.isin(named), "other")
+    return labels.value_counts(normalize=True).reindex([*named, "other"], fill_value=0.0)
+
+
+def _patch(colour: str, label: str) -> Patch:
+    return Patch(color=colour, label=label)
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    FigureCanvasAgg(figure).print_png(buffer)
+    return buffer.getvalue()

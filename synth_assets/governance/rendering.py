@@ -1,0 +1,66 @@
+"""Reports and datasheets as Markdown (files, the Dagster UI) and HTML (one self-contained page)."""
+
+import base64
+from collections.abc import Callable
+
+import markdown
+
+from synth_assets.manifests import GateOutcome
+from synth_assets.reports import gates_markdown, sections_markdown
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+table {{ border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; }}
+th {{ background: #f3f3f3; }} img {{ max-width: 100%; }} code {{ background: #f3f3f3; padding: 0 0.2rem; }}
+</style></head><body>
+{body}
+</body></html>
+"""
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def report_markdown(title: str, report: dict, figure_url: Callable[[str], str]) -> str:
+    """A report (validation, transfer) as Markdown; `figure_url` turns a figure's file name into
+    the URL the medium needs (the file itself next to the .md, a data URI in HTML and the UI)."""
+    gates = report.get("gates", [])
+    failed = [g for g in gates if not g["passed"]]
+    verdict = "PASSED: every gate holds." if not failed else "FAILED: " + ", ".join(
+        f"{g['section']}_{g['metric']}" for g in failed
+    )
+    lines = [f"# {title}", "", f"**{verdict}**", ""]
+    if gates:
+        lines += ["## Gates", "", gates_markdown(tuple(GateOutcome.model_validate(g) for g in gates)), ""]
+    lines += ["## Metrics", "", sections_markdown(report["sections"])]
+    if notes := report_notes(report):
+        lines += ["## Notes", "", *[f"- {note}" for note in notes], ""]
+    for figure in report.get("figures", []):
+        lines += [f"### {figure['caption']}", "", f"![{figure['caption']}]({figure_url(figure['file'])})", ""]
+    if timings := report.get("timings_s"):
+        lines += ["Computed in " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items()) + "."]
+    return "\n".join(lines)
+
+
+def report_notes(report: dict) -> list[str]:
+    """What the numbers alone do not say: worst subgroups, untrusted attacks, lost categories."""
+    notes = []
+    for section, metrics in report["sections"].items():
+        for metric, entry in metrics.items():
+            details = entry.get("details") or {}
+            if worst := details.get("worst_group"):
+                notes.append(f"{metric}: the worst subgroup is {worst}.")
+            if details.get("warnings"):
+                notes.append(f"{metric}: anonymeter says the result cannot be trusted: {details['warnings'][0]}")
+            for column, info in (details.get("columns") or {}).items():
+                if info.get("missing_named"):
+                    notes.append(f"{metric}: {column} lacks {', '.join(info['missing_named'])}.")
+    return notes
+
+
+def html_page(title: str, markdown_text: str) -> str:
+    return _PAGE.format(title=title, body=markdown.markdown(markdown_text, extensions=["tables"]))
