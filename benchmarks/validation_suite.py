@@ -30,7 +30,8 @@ def main() -> None:
     from synth_assets.metrics.distance import MixedSpace, nearest_two
     from synth_assets.reports import gated_report
     from synth_assets.settings import BUNDLED_CATALOG
-    from synth_assets.stages.validate import applicable_gates, validation_sections
+    from synth_assets.gates import applicable_gates
+from synth_assets.stages.validate import validation_sections
 
     spec = load_catalog(BUNDLED_CATALOG).dataset("adult")
     schema, train, holdout = adult_splits()
@@ -42,7 +43,7 @@ def main() -> None:
     started = time.perf_counter()
     sections = validation_sections(synthetic, train, holdout, spec, schema, timings=timings)
     suite_seconds = time.perf_counter() - started
-    _, outcomes = gated_report(sections, applicable_gates(spec))
+    _, outcomes = gated_report(sections, applicable_gates(spec, "validation"))
 
     # Our DCR on exactly SDMetrics' inputs: every synthetic row against full train and full holdout.
     started = time.perf_counter()

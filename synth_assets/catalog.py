@@ -109,6 +109,24 @@ class AcceptanceCriteria(_Strict):
     inference_risk_max: float | None = _gate(0.5, "privacy", "anonymeter attribute-inference risk of the worst secret")
     singling_out_risk_max: float | None = _gate(None, "privacy", "anonymeter singling-out risk (reported; see docs/metrics.md)")
     qi_unique_match_rate_max: float | None = _gate(None, "privacy", "share of synthetic rows reproducing a quasi-identifier combination unique in train")
+    # transfer
+    transfer_ratio_min: float | None = _gate(0.8, "transfer", "TSTR/TRTR of the primary metric (ROC AUC or R2) for the primary model")
+    worst_subgroup_transfer_ratio_min: float | None = _gate(None, "transfer", "TSTR/TRTR within the worst subgroup of a sensitive attribute")
+
+
+class TransferSpec(_Strict):
+    """How transfer is measured; heavier settings (more repeats, larger anchors) are opt-in."""
+
+    models: list[Literal["boosted", "linear"]] = Field(default_factory=lambda: ["boosted", "linear"], min_length=1)
+    repeats: int = Field(default=3, ge=1, le=20)
+    anchor_sizes: list[int] = Field(default_factory=lambda: [0, 125, 500, 2000], min_length=1)
+    anchor_repeats: int = Field(default=2, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _sizes(self) -> "TransferSpec":
+        if any(k < 0 for k in self.anchor_sizes) or self.anchor_sizes != sorted(set(self.anchor_sizes)):
+            raise ValueError("`anchor_sizes` must be distinct non-negative row counts in increasing order")
+        return self
 
 
 class Governance(_Strict):
@@ -139,6 +157,7 @@ class DatasetSpec(_Strict):
     )
     generator: GeneratorSpec = Field(default_factory=GeneratorSpec)
     acceptance: AcceptanceCriteria = Field(default_factory=AcceptanceCriteria)
+    transfer: TransferSpec = Field(default_factory=TransferSpec)
     governance: Governance
     refresh_cron: str = "0 2 * * *"
 

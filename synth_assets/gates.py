@@ -8,7 +8,7 @@ names the report section (`fidelity`, `privacy`, `transfer`, ...) that computes 
 from dataclasses import dataclass
 from typing import Literal
 
-from synth_assets.catalog import AcceptanceCriteria
+from synth_assets.catalog import AcceptanceCriteria, DatasetSpec
 
 
 REPORT_OF_SECTION = {"fidelity": "validation", "coverage": "validation", "privacy": "validation", "transfer": "transfer"}
@@ -42,4 +42,19 @@ def acceptance_gates(criteria: AcceptanceCriteria, report: str | None = None) ->
         section = info.json_schema_extra["section"]
         if threshold is not None and (report is None or REPORT_OF_SECTION[section] == report):
             gates[metric] = Gate(metric, section, bound, float(threshold), info.description)
+    return gates
+
+
+# Metrics that exist only when the catalog declares what they need.
+NEEDS_SENSITIVE_ATTRIBUTES = {"subgroup_quality", "worst_subgroup_transfer_ratio"}
+NEEDS_QUASI_IDENTIFIERS = {"qi_unique_share", "qi_unique_match_rate"}
+
+
+def applicable_gates(spec: DatasetSpec, report: str) -> dict[str, Gate]:
+    """The gates of `report` this dataset's configuration lets the report evaluate."""
+    gates = acceptance_gates(spec.acceptance, report)
+    if not spec.sensitive_attributes:
+        gates = {m: g for m, g in gates.items() if m not in NEEDS_SENSITIVE_ATTRIBUTES}
+    if not spec.quasi_identifiers:
+        gates = {m: g for m, g in gates.items() if m not in NEEDS_QUASI_IDENTIFIERS}
     return gates

@@ -54,9 +54,12 @@ def sections_markdown(sections: dict[str, dict[str, dict]]) -> str:
     """A report body as Markdown tables, one per section."""
     parts = []
     for section, metrics in sections.items():
-        parts += [f"**{section}**", "", "| metric | value | 95% CI | baseline | n | gate |", "|---|---|---|---|---|---|"]
+        parts += [f"**{section}**", "", "| metric | value | 95% CI / spread | baseline | n | gate |", "|---|---|---|---|---|---|"]
         for metric, entry in metrics.items():
-            ci = f"[{entry['ci_low']:.4f}, {entry['ci_high']:.4f}]" if "ci_low" in entry else ""
+            if "ci_low" in entry:
+                ci = f"[{entry['ci_low']:.4f}, {entry['ci_high']:.4f}]"
+            else:
+                ci = f"± {entry['spread']:.4f}" if "spread" in entry else ""
             baseline = f"{entry['baseline']:.4f}" if "baseline" in entry else ""
             gate = ""
             if "threshold" in entry:

@@ -8,7 +8,8 @@ import pytest
 from synth_assets.manifests import SyntheticManifest
 from synth_assets.reports import gated_report
 from synth_assets.stages.candidate import write_report
-from synth_assets.stages.validate import applicable_gates, validation_sections
+from synth_assets.gates import applicable_gates
+from synth_assets.stages.validate import validation_sections
 from synth_assets.governance import plots
 from synth_assets.storage import DataRoot
 
@@ -26,7 +27,7 @@ def written_report(tmp_path_factory, adult_spec, adult_split):
     planted.loc[6, "capital_loss"] = OUTLIER
     synthetic = holdout  # lacks the canaries: every "missing category" path is exercised
     sections = validation_sections(synthetic, planted, holdout, adult_spec, schema)
-    body, outcomes = gated_report(sections, applicable_gates(adult_spec))
+    body, outcomes = gated_report(sections, applicable_gates(adult_spec, "validation"))
     root = DataRoot(str(tmp_path_factory.mktemp("reports")))
     manifest = SyntheticManifest(
         dataset="adult", version="v1", path="restricted/adult/candidates/v1/synthetic.parquet", content_hash="0" * 64,

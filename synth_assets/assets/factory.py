@@ -11,7 +11,7 @@ import dagster as dg
 
 from synth_assets.assets.metadata import check_result, column_schema, short
 from synth_assets.catalog import DatasetSpec
-from synth_assets.gates import acceptance_gates
+from synth_assets.gates import applicable_gates
 from synth_assets.manifests import (
     DatasheetManifest,
     GeneratorManifest,
@@ -28,7 +28,7 @@ from synth_assets.stages.generate import fit_generator, new_version, sample_synt
 from synth_assets.stages.publish import publish_candidate, read_champion
 from synth_assets.stages.snapshot import take_snapshot
 from synth_assets.stages.transfer import evaluate_transfer
-from synth_assets.stages.validate import applicable_gates, validate_candidate
+from synth_assets.stages.validate import validate_candidate
 from synth_assets.storage import DataRoot
 
 def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]:
@@ -83,7 +83,7 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         )
         return fitted
 
-    validation_gates = applicable_gates(spec)
+    validation_gates = applicable_gates(spec, "validation")
 
     @dg.multi_asset(
         name=f"{dataset}__sample_and_validate",
@@ -135,7 +135,7 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             context.log.info(f"{dataset}: gate {outcome.check_name} = {outcome.value:.4f} ({'pass' if outcome.passed else 'FAIL'})")
             yield check_result(key("synthetic_dataset"), outcome, validation_gates[outcome.metric].describe())
 
-    transfer_gates = acceptance_gates(spec.acceptance, "transfer")
+    transfer_gates = applicable_gates(spec, "transfer")
 
     @dg.asset(
         key=key("transfer_metrics"),

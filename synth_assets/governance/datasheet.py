@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from synth_assets.catalog import DatasetSpec
 from synth_assets.manifests import GeneratorManifest, SnapshotManifest, SyntheticManifest
+from synth_assets.governance.rendering import hybrid_summary
 from synth_assets.reports import sections_markdown
 
 BORDERLINE_MARGIN = 0.05  # a passing gate within 5% of its threshold is listed as a limitation
@@ -136,7 +137,11 @@ def render_markdown(sheet: dict) -> str:
         "## Validation evidence",
         sections_markdown(sheet["evidence"]["validation"].get("sections", {})),
         "## Transfer evidence",
-        sections_markdown(sheet["evidence"]["transfer"].get("sections", {})),
+        "Train on synthetic, test on real (TSTR) against train on real (TRTR), both on the real holdout; "
+        "the full report, with the second model, the error profile and the hybrid curve, is `transfer.html`.",
+        "",
+        sections_markdown({"transfer": sheet["evidence"]["transfer"].get("sections", {}).get("transfer", {})}),
+        *([hybrid_summary(hybrid["details"]), ""] if (hybrid := sheet["evidence"]["transfer"].get("sections", {}).get("hybrid", {}).get("reaches_95pct_of_trtr")) else []),
         "## Known limitations",
         *[f"- {item}" for item in sheet["limitations"] or ["No failed or borderline gate."]],
         "- Synthetic data reproduces the patterns of its snapshot, including its biases; it is not a "

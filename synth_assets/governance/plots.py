@@ -100,3 +100,24 @@ def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()
+
+
+def hybrid_curve(summary: dict) -> bytes:
+    """The primary metric against real anchor rows: synthetic + k real rows, and the k rows alone."""
+    points = summary["points"]
+    ks = np.array([p["k"] for p in points], dtype=float)
+    figure = Figure(figsize=(6, 3.6), dpi=80)
+    axes = figure.add_subplot(1, 1, 1)
+    positions = np.arange(len(ks))  # sizes are spread unevenly (0, 125, 500, 2000): plot them evenly
+    axes.plot(positions, [p["synthetic_plus_anchor"] for p in points], marker="o", color=SYNTHETIC, label="synthetic + k real rows")
+    real = [(i, p["real_only"]) for i, p in enumerate(points) if p["real_only"] is not None]
+    if real:
+        axes.plot([i for i, _ in real], [v for _, v in real], marker="s", color=REAL, label="k real rows only")
+    axes.axhline(summary["trtr"], color="#333333", linestyle="-", linewidth=1, label="all real train rows (TRTR)")
+    axes.axhline(summary["reach"] * summary["trtr"], color="#333333", linestyle=":", linewidth=1, label=f"{summary['reach']:.0%} of TRTR")
+    axes.set_xticks(positions, [str(int(k)) for k in ks])
+    axes.set_xlabel("real anchor rows k (from the train split)")
+    axes.set_ylabel(f"{summary['metric']} on the real holdout")
+    axes.legend(fontsize=7, loc="lower right")
+    figure.tight_layout()
+    return _png(figure)

@@ -59,7 +59,24 @@ def report_notes(report: dict) -> list[str]:
             for column, info in (details.get("columns") or {}).items():
                 if info.get("missing_named"):
                     notes.append(f"{metric}: {column} lacks {', '.join(info['missing_named'])}.")
+            if metric == "reaches_95pct_of_trtr":
+                notes.append(hybrid_summary(details))
     return notes
+
+
+def hybrid_summary(curve: dict) -> str:
+    """One sentence on the hybrid curve: where synthetic plus real anchors reaches 95% of TRTR."""
+    points, target = curve["points"], curve["reach"] * curve["trtr"]
+    reached = next((p for p in points if p["synthetic_plus_anchor"] >= target), None)
+    if reached is None:
+        return (
+            f"Synthetic plus real anchor rows does not reach {curve['reach']:.0%} of TRTR "
+            f"({curve['metric']} {curve['trtr']:.3f}) with up to {points[-1]['k']:,} anchors."
+        )
+    return (
+        f"Synthetic plus {reached['k']:,} real anchor rows reaches {curve['reach']:.0%} of TRTR "
+        f"({curve['metric']} {reached['synthetic_plus_anchor']:.3f} against {curve['trtr']:.3f})."
+    )
 
 
 def html_page(title: str, markdown_text: str) -> str:

@@ -17,6 +17,7 @@ class Estimate:
     ci_high: float | None = None
     baseline: float | None = None
     n_samples: int | None = None
+    spread: float | None = None  # standard deviation over repeated runs, where a metric is repeated
     # Aggregates that explain the value (per column, per subgroup, warnings); never records.
     details: Mapping[str, Any] | None = field(default=None, compare=False)
 
@@ -27,6 +28,7 @@ class Estimate:
             "ci_high": self.ci_high,
             "baseline": self.baseline,
             "n_samples": self.n_samples,
+            "spread": self.spread,
             "details": dict(self.details) if self.details else None,
         }
         return {k: v for k, v in entry.items() if v is not None}

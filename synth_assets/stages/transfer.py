@@ -1,12 +1,24 @@
 """Stage 5: synthetic-to-real transfer, scored on the real holdout no generator saw."""
 
 from synth_assets.catalog import DatasetSpec
-from synth_assets.gates import acceptance_gates
+from synth_assets.gates import applicable_gates
+from synth_assets.governance import plots
 from synth_assets.manifests import ReportManifest, SnapshotManifest, SyntheticManifest
-from synth_assets.metrics.transfer import transfer_metrics
+from synth_assets.metrics.transfer import TransferSettings, transfer_sections
 from synth_assets.reports import gated_report
 from synth_assets.stages.candidate import load_splits, load_synthetic, write_report
 from synth_assets.storage import DataRoot
+
+
+def transfer_settings(spec: DatasetSpec) -> TransferSettings:
+    config = spec.transfer
+    return TransferSettings(
+        models=tuple(config.models),
+        repeats=config.repeats,
+        anchor_sizes=tuple(config.anchor_sizes),
+        anchor_repeats=config.anchor_repeats,
+        seed=spec.generator.seed,
+    )
 
 
 def evaluate_transfer(
@@ -14,10 +26,16 @@ def evaluate_transfer(
 ) -> ReportManifest:
     train, holdout = load_splits(snapshot, root)
     synthetic = load_synthetic(synthetic_manifest, root)
-    sections = {
-        "transfer": transfer_metrics(
-            synthetic, train, holdout, snapshot.schema_contract, spec.target.task, seed=spec.generator.seed
-        )
-    }
-    body, outcomes = gated_report(sections, acceptance_gates(spec.acceptance, "transfer"))
-    return write_report("transfer", body, outcomes, synthetic_manifest, root)
+    sections = transfer_sections(
+        synthetic,
+        train,
+        holdout,
+        snapshot.schema_contract,
+        spec.target.task,
+        sensitive_attributes=spec.sensitive_attributes,
+        settings=transfer_settings(spec),
+    )
+    body, outcomes = gated_report(sections, applicable_gates(spec, "transfer"))
+    curve = sections["hybrid"]["reaches_95pct_of_trtr"].details
+    figures = {"Hybrid curve: synthetic plus k real anchor rows": plots.hybrid_curve(curve)}
+    return write_report("transfer", body, outcomes, synthetic_manifest, root, figures=figures)

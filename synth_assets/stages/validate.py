@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from synth_assets.catalog import DatasetSpec
-from synth_assets.gates import Gate, acceptance_gates
+from synth_assets.gates import applicable_gates
 from synth_assets.governance import plots
 from synth_assets.manifests import ReportManifest, SnapshotManifest, SyntheticManifest
 from synth_assets.metrics import coverage, fidelity, privacy
@@ -21,21 +21,6 @@ from synth_assets.reports import Sections, gated_report
 from synth_assets.schema import SchemaContract
 from synth_assets.stages.candidate import load_splits, write_report
 from synth_assets.storage import DataRoot
-
-# Metrics that exist only when the catalog declares what they need.
-NEEDS_SENSITIVE_ATTRIBUTES = {"subgroup_quality"}
-NEEDS_QUASI_IDENTIFIERS = {"qi_unique_share", "qi_unique_match_rate"}
-
-
-def applicable_gates(spec: DatasetSpec) -> dict[str, Gate]:
-    """The validation gates this dataset's report can evaluate."""
-    gates = acceptance_gates(spec.acceptance, "validation")
-    if not spec.sensitive_attributes:
-        gates = {m: g for m, g in gates.items() if m not in NEEDS_SENSITIVE_ATTRIBUTES}
-    if not spec.quasi_identifiers:
-        gates = {m: g for m, g in gates.items() if m not in NEEDS_QUASI_IDENTIFIERS}
-    return gates
-
 
 def validation_sections(
     synthetic: pd.DataFrame,
@@ -101,7 +86,7 @@ def validate_candidate(
     train, holdout = load_splits(snapshot, root)
     timings: dict[str, float] = {}
     sections = validation_sections(synthetic, train, holdout, spec, snapshot.schema_contract, timings=timings)
-    body, outcomes = gated_report(sections, applicable_gates(spec))
+    body, outcomes = gated_report(sections, applicable_gates(spec, "validation"))
     started = time.perf_counter()
     figures = {
         "Distributions: real (train) vs synthetic": plots.distribution_overlay(train, synthetic, snapshot.schema_contract),

@@ -11,14 +11,15 @@ import pandas as pd
 import pytest
 
 from synth_assets.reports import gated_report
-from synth_assets.stages.validate import applicable_gates, validation_sections
+from synth_assets.gates import applicable_gates
+from synth_assets.stages.validate import validation_sections
 
 pytestmark = pytest.mark.slow
 
 
 def _validate(spec, schema, synthetic, train, holdout):
     sections = validation_sections(synthetic, train, holdout, spec, schema)
-    _, outcomes = gated_report(sections, applicable_gates(spec))
+    _, outcomes = gated_report(sections, applicable_gates(spec, "validation"))
     failed = {o.check_name for o in outcomes if not o.passed}
     values = {name: estimate for metrics in sections.values() for name, estimate in metrics.items()}
     return values, failed, {o.check_name for o in outcomes}
