@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from jobs.challenger import challenger_hook
 from synth_assets.catalog import DatasetSpec
 
 
@@ -9,12 +10,16 @@ def regenerate_job_name(dataset: str) -> str:
     return f"regenerate_{dataset}"
 
 
-def regenerate_job(dataset: str) :
+def regenerate_job(dataset: str, spec: DatasetSpec):
     return dg.define_asset_job(
         name=regenerate_job_name(dataset),
         selection=dg.AssetSelection.groups(dataset),
-        description=f"Take a new snapshot of {dataset}, refit its generator, and publish the result if every gate passes.",
+        description=(
+            f"Take a new snapshot of {dataset}, refit its generator, and publish the result if every gate passes; "
+            "a candidate stopped by a gate is kept in MLflow as `challenger`."
+        ),
         tags={"dataset": dataset},
+        hooks={challenger_hook(dataset, spec)},
     )
 
 

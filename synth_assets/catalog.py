@@ -129,6 +129,35 @@ class TransferSpec(_Strict):
         return self
 
 
+class PiiSpec(_Strict):
+    """Personal data per column: `drop` (never leaves the source), `fake` / `fake:<Faker provider>`
+    (synthetic output gets fake values, the real ones are never modelled), `keep` (known and kept).
+    Undeclared columns that look like direct identifiers are flagged: `detection: warn` logs them,
+    `block` stops the run until each is declared."""
+
+    columns: dict[str, str] = Field(default_factory=dict)
+    detection: Literal["warn", "block"] = "warn"
+
+    @model_validator(mode="after")
+    def _known_handling(self) -> "PiiSpec":
+        from synth_assets.governance.pii import is_faker_provider
+
+        for column, how in self.columns.items():
+            kind, _, provider = how.partition(":")
+            if kind not in ("drop", "keep", "fake") or (provider and kind != "fake"):
+                raise ValueError(f"column {column!r}: {how!r} is not one of drop, keep, fake, fake:<provider>")
+            if provider and not is_faker_provider(provider):
+                raise ValueError(f"column {column!r}: Faker has no provider {provider!r} (e.g. name, email, phone_number, ssn)")
+        return self
+
+
+class DisclosureSpec(_Strict):
+    """Generalisation applied to the snapshot before anything is learned from it (0 disables)."""
+
+    min_category_rows: int = Field(default=10, ge=0, description="rarer categories are recoded to '(other)'")
+    top_code_rows: int = Field(default=10, ge=0, description="numbers beyond the n-th most extreme are set to it")
+
+
 class Governance(_Strict):
     owner: str = Field(min_length=1)
     purpose: str = Field(min_length=1)
@@ -151,6 +180,8 @@ class DatasetSpec(_Strict):
     columns: dict[str, ColumnKind] = Field(
         default_factory=dict, description="Column kinds that override inference from dtypes."
     )
+    pii: PiiSpec = Field(default_factory=PiiSpec)
+    disclosure: DisclosureSpec = Field(default_factory=DisclosureSpec)
     split: SplitSpec = Field(default_factory=SplitSpec)
     synthetic_rows: int | None = Field(
         default=None, gt=0, description="Rows to sample; defaults to the size of the train split."
@@ -160,6 +191,9 @@ class DatasetSpec(_Strict):
     transfer: TransferSpec = Field(default_factory=TransferSpec)
     governance: Governance
     refresh_cron: str = "0 2 * * *"
+    regression_tolerance: float = Field(
+        default=0.05, ge=0.0, le=1.0, description="a new champion worse than the previous one by more on a gated metric raises an alert"
+    )
 
     @model_validator(mode="after")
     def _consistent_columns(self) -> "DatasetSpec":
@@ -169,6 +203,10 @@ class DatasetSpec(_Strict):
             raise ValueError(f"`columns` declares the primary key {self.primary_key!r}; it is not modelled")
         if self.primary_key is not None and self.primary_key in self.sensitive_attributes + self.quasi_identifiers:
             raise ValueError(f"the primary key {self.primary_key!r} is not modelled: it cannot be a sensitive attribute or quasi-identifier")
+        unmodelled = {c for c, how in self.pii.columns.items() if how != "keep"}
+        clashes = sorted(unmodelled & {self.target.column, *self.columns, *self.sensitive_attributes, *self.quasi_identifiers})
+        if clashes:
+            raise ValueError(f"pii columns {clashes} are dropped or faked, so they cannot be the target, declared columns, sensitive attributes or quasi-identifiers")
         return self
 
 

@@ -12,13 +12,15 @@ from pathlib import Path
 
 from synth_assets import settings
 from synth_assets.catalog import CatalogError
+from synth_assets.consume import NotPublished
 from synth_assets.engines import GeneratorError
+from synth_assets.governance.pii import PiiError
 from synth_assets.schema import SchemaError
 from synth_assets.sources import SourceError
 from synth_assets.storage import IntegrityError
 
 # Errors whose message is already the one line a user needs.
-USER_ERRORS = (CatalogError, SourceError, SchemaError, GeneratorError, IntegrityError)
+USER_ERRORS = (CatalogError, SourceError, SchemaError, GeneratorError, IntegrityError, PiiError, NotPublished)
 
 
 class RunFailed(RuntimeError):
@@ -31,6 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="regenerate every catalog dataset once, in-process, and say where everything is")
     refresh = commands.add_parser("refresh", help="run one dataset's regenerate job in-process")
     refresh.add_argument("dataset")
+    check = commands.add_parser("check", help="preflight a dataset's source: schema contract, PII detection, generalisation")
+    check.add_argument("dataset")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    pull = commands.add_parser("pull", help="write a dataset's published synthetic rows (from MLflow) to Parquet, hash-verified")
+    pull.add_argument("dataset")
+    pull.add_argument("--alias", default="champion", help="model alias to pull (default: champion)")
+    pull.add_argument("-o", "--output", type=Path, help="file to write (default: <dataset>-<version>.parquet)")
     status = commands.add_parser("status", help="what is published per dataset, its gates and its MLflow champion")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
@@ -39,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
             return demo()
         if args.command == "refresh":
             return refresh_command(args.dataset)
+        if args.command == "check":
+            return check_command(args.dataset, as_json=args.json)
+        if args.command == "pull":
+            return pull_command(args.dataset, args.alias, args.output)
         return status_command(as_json=args.json)
     except (*USER_ERRORS, RunFailed) as error:
         print(f"synth-assets: error: {error}", file=sys.stderr)
@@ -71,6 +84,57 @@ def refresh_command(dataset: str) -> int:
     run_regenerate(dataset)
     entry = collect_status()["datasets"][dataset]
     print(f"{dataset}: published version {entry['published']['version']} -> {entry['published']['path']}")
+    return 0
+
+
+def check_command(dataset: str, *, as_json: bool) -> int:
+    """Read the source as a snapshot would, without storing anything: exit 1 if a run would stop."""
+    from synth_assets.catalog import load_catalog
+    from synth_assets.sources import public_source_url
+    from synth_assets.stages.publish import read_champion
+    from synth_assets.stages.snapshot import prepare_source
+    from synth_assets.storage import DataRoot
+
+    spec = load_catalog().dataset(dataset)
+    champion = read_champion(DataRoot(settings.home()), dataset)
+    report = {"dataset": dataset, "source": public_source_url(spec.source, dataset), "ok": True}
+    try:
+        pii, schema, real, generalization = prepare_source(
+            dataset, spec, previous=champion.schema_contract if champion else None
+        )
+        report |= {
+            "rows": len(real),
+            "columns": schema.as_table(),
+            "pii": pii.model_dump(),
+            "generalization": generalization,
+            "warnings": [f"{c}: {', '.join(r)}" for c, r in sorted(pii.flagged.items())],
+        }
+    except (PiiError, SchemaError) as error:
+        report |= {"ok": False, "error": str(error)}
+    if as_json:
+        print(json.dumps(report, indent=2))
+    elif report["ok"]:
+        print(f"{dataset}: {report['rows']:,} rows from {report['source']}, {len(report['columns'])} modelled columns")
+        print(f"  pii: dropped {pii.dropped or 'none'}, faked {pii.faked or 'none'}, kept {pii.kept or 'none'}")
+        for warning in report["warnings"]:
+            print(f"  WARNING possible direct identifier: {warning}")
+        for column, change in sorted(generalization.items()):
+            print(f"  generalised {column}: {change}")
+    else:
+        print(f"{dataset}: a run would stop: {report['error']}", file=sys.stderr)
+    return 0 if report["ok"] else 1
+
+
+def pull_command(dataset: str, alias: str, output: Path | None) -> int:
+    from synth_assets.catalog import load_catalog
+    from synth_assets.consume import pull
+
+    load_catalog().dataset(dataset)
+    written = pull(dataset, alias, output=output)
+    print(
+        f"{dataset}@{alias}: model version {written['model_version']} ({written['dataset_version']}), "
+        f"{written['rows']:,} rows, content hash {written['content_hash'][:16]} verified -> {written['path']}"
+    )
     return 0
 
 
@@ -129,7 +193,7 @@ def collect_status() -> dict:
     from synth_assets.catalog import load_catalog
     from synth_assets.failures import failures
     from synth_assets.provenance import without_credentials
-    from synth_assets.publish.mlflow_registry import champion_version, registered_model_name
+    from synth_assets.publish.mlflow_registry import CHALLENGER, CHAMPION, registered_model_name, version_by_alias
     from synth_assets.sources import public_source_url
     from synth_assets.stages.publish import read_champion
     from synth_assets.storage import DataRoot
@@ -163,7 +227,10 @@ def collect_status() -> dict:
             "mlflow": {
                 "tracking_uri": without_credentials(tracking_uri),
                 "registered_model": registered_model_name(dataset),
-                "champion_version": champion_version(tracking_uri, dataset),
+                **{
+                    f"{alias}_version": str(found.version) if (found := version_by_alias(tracking_uri, dataset, alias)) else None
+                    for alias in (CHAMPION, CHALLENGER)
+                },
             },
             "last_failure": last_failure.model_dump() if last_failure else None,
         }
@@ -188,7 +255,10 @@ def status_command(*, as_json: bool) -> int:
                 sign = ">=" if gate["bound"] == "min" else "<="
                 print(f"  gate {metric:<18} {gate['value']:.4f} {sign} {gate['threshold']:g}  {'pass' if gate['passed'] else 'FAIL'}")
         mlflow = entry["mlflow"]
-        print(f"  MLflow model {mlflow['registered_model']}: champion version {mlflow['champion_version'] or '(none)'}")
+        print(
+            f"  MLflow model {mlflow['registered_model']}: champion version {mlflow['champion_version'] or '(none)'}"
+            + (f", challenger version {mlflow['challenger_version']} (failed its gates, not served)" if mlflow["challenger_version"] else "")
+        )
         if entry["last_failure"]:
             failure = entry["last_failure"]
             print(f"  last failed run {failure['run_id']} at {failure['failed_at']}: {failure['failed_steps'] or failure['run_error']}")

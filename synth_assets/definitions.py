@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from jobs import nightly_schedule, regenerate_job
+from jobs import nightly_schedule, regenerate_job, retention_job, retention_schedule
 from sensors import record_run_failures
 from synth_assets.assets import dataset_assets
 from synth_assets.catalog import Catalog, load_catalog
@@ -13,13 +13,14 @@ def build_definitions(catalog: Catalog) -> dg.Definitions:
     assets, jobs, schedules = [], [], []
     for dataset, spec in catalog.datasets.items():
         assets += dataset_assets(dataset, spec)
-        job = regenerate_job(dataset)
+        job = regenerate_job(dataset, spec)
         jobs.append(job)
         schedules.append(nightly_schedule(dataset, spec, job))
+    retention = retention_job(catalog)
     return dg.Definitions(
         assets=assets,
-        jobs=jobs,
-        schedules=schedules,
+        jobs=[*jobs, retention],
+        schedules=[*schedules, retention_schedule(retention)],
         sensors=[record_run_failures],
         resources=default_resources(),
     )

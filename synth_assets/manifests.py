@@ -7,7 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from synth_assets.governance.pii import PiiPlan
 from synth_assets.schema import SchemaContract
+from synth_assets.storage import DataRoot
 
 
 class _Manifest(BaseModel):
@@ -31,6 +33,8 @@ class SnapshotManifest(_Manifest):
     holdout_fraction: float
     split_seed: int
     schema_contract: SchemaContract
+    pii: PiiPlan
+    generalization: dict[str, dict[str, int]]  # per column: what was recoded (counts only)
 
 
 class GeneratorManifest(_Manifest):
@@ -110,3 +114,14 @@ class PublicationManifest(_Manifest):
     registered_model: str
     model_version: str
     schema_contract: SchemaContract
+    snapshot_hash: str  # the champion's inputs: retention never deletes them
+
+
+def manifest_path(root: DataRoot, asset_path: list[str]):
+    """Where the manifest IO manager keeps an asset's latest manifest: state/manifests/<key>.json."""
+    return root.path("state", "manifests", *asset_path[:-1], f"{asset_path[-1]}.json")
+
+
+def read_manifest(root: DataRoot, dataset: str, stage: str, manifest_type: type[_Manifest]) -> _Manifest | None:
+    path = manifest_path(root, [dataset, stage])
+    return manifest_type.model_validate_json(path.read_bytes()) if path.exists() else None

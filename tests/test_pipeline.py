@@ -5,6 +5,7 @@ they share one home and run in order.
 """
 
 import json
+from pathlib import Path
 
 import mlflow
 import pandas as pd
@@ -12,8 +13,12 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from synth_assets import cli, settings
+from synth_assets.consume import NotPublished, load_synthetic, sample
+from synth_assets.history import history
+from synth_assets.publish.mlflow_registry import tracking
+from synth_assets.stages.generate import load_generator
 from synth_assets.stages.publish import read_champion
-from synth_assets.storage import DataRoot, frame_hash
+from synth_assets.storage import DataRoot, IntegrityError, frame_hash
 from tests.conftest import check_results, dataset_entry, run_regenerate, write_catalog, write_sqlite
 
 pytestmark = pytest.mark.slow
@@ -66,7 +71,8 @@ def test_the_full_graph_materializes_and_publishes(first_run, pipeline_home):
     assert first_run.success
     materialized = {event.asset_key.path[-1] for event in first_run.get_asset_materialization_events()}
     assert materialized == {
-        "real_snapshot", "generator", "synthetic_dataset", "validation", "transfer_metrics", "datasheet", "publication"
+        "real_snapshot", "generator", "synthetic_dataset", "validation", "transfer_metrics", "datasheet", "publication",
+        "quality_history",
     }
     snapshot = _manifest(first_run, "real_snapshot")
     assert (snapshot.n_train, snapshot.n_holdout) == (1800, 600)
@@ -80,7 +86,7 @@ def test_the_full_graph_materializes_and_publishes(first_run, pipeline_home):
 
 def test_gaussian_copula_passes_every_gate_with_sensible_values(first_run):
     checks = check_results(first_run)
-    assert {"fidelity_quality_score", "privacy_exact_copy_rate", "privacy_dcr_share"} <= set(checks)
+    assert {"fidelity_quality_score", "privacy_exact_copy_rate", "privacy_dcr_share", "transfer_transfer_ratio"} <= set(checks)
     assert all(c.passed for c in checks.values()), [n for n, c in checks.items() if not c.passed]
     validation = _manifest(first_run, "validation")
     assert 0.75 <= validation.metrics["fidelity.quality_score"] <= 0.95
@@ -146,6 +152,62 @@ def test_a_memorising_generator_fails_the_gates_and_is_not_published(memoriser_r
     assert not root.path("published", "adult", "versions", validation.version).exists()
 
 
+def test_a_failed_candidate_is_kept_as_a_challenger_without_data(memoriser_run, pipeline_home, tmp_path):
+    home, _ = pipeline_home
+    client = MlflowClient(settings.mlflow_tracking_uri())
+    challenger = client.get_model_version_by_alias("adult-generator", "challenger")
+    assert str(challenger.version) == "3"
+    assert challenger.tags["gates_passed"] == "false"
+    assert "privacy_exact_copy_rate" in challenger.tags["failed_gates"]
+    run = client.get_run(challenger.run_id)
+    artifacts = {a.path for a in client.list_artifacts(challenger.run_id, "release")}
+    assert "release/validation.json" in artifacts and "release/synthetic.parquet" not in artifacts
+    assert not run.inputs.dataset_inputs  # rows that failed a privacy gate are never logged
+    with tracking(settings.mlflow_tracking_uri()):
+        model_folder = Path(mlflow.artifacts.download_artifacts(challenger.source, dst_path=str(tmp_path)))
+    assert not list(model_folder.rglob("*.pkl")) or all(p.name == "python_model.pkl" for p in model_folder.rglob("*.pkl"))
+    assert "restricted_location" in (model_folder / "MLmodel").read_text()
+    assert run.data.tags["status"] == "challenger"
+    entries = history(DataRoot(str(home)), "adult")
+    assert [e.status for e in entries] == ["champion", "champion", "challenger"]
+    with pytest.raises(NotPublished, match="never served"):
+        load_synthetic("adult", alias="challenger")
+
+
+def test_consumers_get_the_champion_hash_verified(second_run, memoriser_run, tmp_path, capsys):
+    publication = _manifest(second_run, "publication")
+    frame = load_synthetic("adult")
+    assert frame_hash(frame) == publication.content_hash and len(frame) == 1200
+    assert cli.main(["pull", "adult", "-o", str(tmp_path / "adult.parquet")]) == 0
+    assert "verified" in capsys.readouterr().out
+    assert frame_hash(pd.read_parquet(tmp_path / "adult.parquet")) == publication.content_hash
+    fresh = sample("adult", 25, seed=1)
+    assert len(fresh) == 25 and frame_hash(fresh) == frame_hash(sample("adult", 25, seed=1))
+
+
+def test_the_published_datasheet_names_its_model_version(second_run, pipeline_home):
+    home, _ = pipeline_home
+    publication = _manifest(second_run, "publication")
+    folder = DataRoot(str(home)).resolve(publication.published_path).parent
+    sheet = json.loads((folder / "datasheet.json").read_text())
+    assert sheet["distribution"]["model_version"] == "2" and sheet["status"].startswith("published")
+    assert "models:/adult-generator/2" in (folder / "datasheet.md").read_text()
+    assert (folder / "datasheet.html").read_text().startswith("<!doctype html>")
+    client = MlflowClient(settings.mlflow_tracking_uri())
+    artifacts = {a.path for a in client.list_artifacts(publication.mlflow_run_id, "release")}
+    assert {"release/datasheet.md", "release/datasheet.html", "release/datasheet.json", "release/schema.json"} <= artifacts
+    run = client.get_run(publication.mlflow_run_id)
+    assert {"catalog_hash", "code_version", "generator_config_hash", "library.sdv", "library.mlflow"} <= set(run.data.tags)
+
+
+def test_quality_history_records_every_version_and_checks_for_regressions(second_run, pipeline_home):
+    home, _ = pipeline_home
+    checks = check_results(second_run)
+    assert checks["no_regression"].passed  # same seed, same data: identical gate values
+    table = pd.read_csv(DataRoot(str(home)).path("published", "adult", "history.csv").path)
+    assert len(table) >= 2 and "privacy_dcr_share" in table.columns
+
+
 def test_status_reports_the_published_champion(memoriser_run, second_run, pipeline_home, capsys, monkeypatch):
     _, catalogs = pipeline_home
     monkeypatch.setenv("SYNTH_ASSETS_CATALOG", str(catalogs["copula"]))
@@ -162,5 +224,26 @@ def test_status_reports_the_published_champion(memoriser_run, second_run, pipeli
         "tracking_uri": settings.mlflow_tracking_uri(),
         "registered_model": "adult-generator",
         "champion_version": "2",
+        "challenger_version": "3",
     }
     assert adult["source"].startswith("sqlite:///") and "${" not in adult["source"]
+
+
+def test_a_tampered_generator_is_refused(second_run, pipeline_home, tmp_path):
+    home, _ = pipeline_home
+    root = DataRoot(str(home))
+    generator = _manifest(second_run, "generator")
+    path = Path(root.resolve(generator.path).path)
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original + b"tampered")
+        with pytest.raises(IntegrityError, match="does not match its recorded hash"):
+            load_generator(generator, root)
+    finally:
+        path.write_bytes(original)
+    with tracking(settings.mlflow_tracking_uri()):
+        model_folder = Path(mlflow.artifacts.download_artifacts("models:/adult-generator@champion", dst_path=str(tmp_path)))
+    [pickled] = list(model_folder.rglob("generator.pkl"))
+    pickled.write_bytes(pickled.read_bytes() + b"tampered")
+    with pytest.raises(IntegrityError, match="sha256 recorded when it was registered"):
+        mlflow.pyfunc.load_model(str(model_folder))

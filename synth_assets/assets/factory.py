@@ -12,6 +12,10 @@ import dagster as dg
 from synth_assets.assets.metadata import check_result, column_schema, short
 from synth_assets.catalog import DatasetSpec
 from synth_assets.gates import applicable_gates
+from synth_assets.governance import plots
+from synth_assets.governance.pii import describe_flags
+from synth_assets.governance.rendering import data_uri
+from synth_assets.history import history, history_table, regressions
 from synth_assets.manifests import (
     DatasheetManifest,
     GeneratorManifest,
@@ -48,6 +52,11 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             f"{dataset}: snapshot of {snapshot.n_source_rows:,} rows -> "
             f"{snapshot.n_train:,} train / {snapshot.n_holdout:,} holdout"
         )
+        if snapshot.pii.flagged:
+            context.log.warning(
+                f"{dataset}: undeclared columns look like direct identifiers: {describe_flags(snapshot.pii.flagged)}. "
+                "Declare them under `pii.columns` (drop, fake or keep); `pii.detection: block` makes this an error."
+            )
         context.add_output_metadata(
             {
                 "dagster/row_count": snapshot.n_source_rows,
@@ -57,6 +66,10 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
                 "train_rows": snapshot.n_train,
                 "holdout_rows": snapshot.n_holdout,
                 "snapshot_hash": short(snapshot.snapshot_hash),
+                "pii": dg.MetadataValue.json(
+                    {"dropped": snapshot.pii.dropped, "faked": snapshot.pii.faked, "kept": snapshot.pii.kept, "flagged": snapshot.pii.flagged}
+                ),
+                "generalized": dg.MetadataValue.json(snapshot.generalization),
             }
         )
         return snapshot
@@ -236,7 +249,47 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         )
         return published
 
-    return [real_snapshot, generator, sample_and_validate, transfer_metrics, datasheet, publication]
+    @dg.asset(
+        key=key("quality_history"),
+        deps=[key("publication")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "no_regression",
+                asset=key("quality_history"),
+                description=f"the new champion is not worse than the previous one by more than {spec.regression_tolerance:g} on any gate",
+            )
+        ],
+        kinds={"pandas"},
+        **common,
+    )
+    def quality_history(context: dg.AssetExecutionContext, data_root: DataRootResource) -> dg.MaterializeResult:
+        """Every evaluated version's gate values (champions and challengers), and an alert on regressions."""
+        root = data_root.get()
+        entries = history(root, dataset)
+        table = history_table(entries)
+        root.write_bytes(root.path("published", dataset, "history.csv"), table.to_csv(index=False).encode())
+        champions = [e for e in entries if e.status == "champion"]
+        found = regressions(champions[-1], champions[-2], spec.regression_tolerance) if len(champions) >= 2 else []
+        if found:
+            context.log.warning(f"{dataset}: the new champion regressed against the previous one: {found}")
+        return dg.MaterializeResult(
+            metadata={
+                "versions": len(entries),
+                "champions": len(champions),
+                "history": dg.MetadataValue.md(table.round(4).to_markdown(index=False)),
+                "trend": dg.MetadataValue.md(f"![gate values over versions]({data_uri(plots.history_trend(table))})"),
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="no_regression",
+                    passed=not found,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"regressions": dg.MetadataValue.json(found), "tolerance": spec.regression_tolerance},
+                )
+            ],
+        )
+
+    return [real_snapshot, generator, sample_and_validate, transfer_metrics, datasheet, publication, quality_history]
 
 
 def _report_metadata(report: ReportManifest, kind: str, root: DataRoot) -> dict:

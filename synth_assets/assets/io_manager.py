@@ -3,6 +3,7 @@
 import dagster as dg
 from pydantic import BaseModel
 
+from synth_assets.manifests import manifest_path
 from synth_assets.storage import DataRoot
 
 
@@ -12,7 +13,7 @@ class ManifestIOManager(dg.ConfigurableIOManager):
     root: str
 
     def _path(self, key: dg.AssetKey):
-        return DataRoot(self.root).path("state", "manifests", *key.path[:-1], f"{key.path[-1]}.json")
+        return manifest_path(DataRoot(self.root), list(key.path))
 
     def handle_output(self, context: dg.OutputContext, obj: BaseModel) -> None:
         if not isinstance(obj, BaseModel):

@@ -10,6 +10,7 @@ import cloudpickle
 import numpy as np
 import pandas as pd
 
+from synth_assets.governance.pii import add_fakes
 from synth_assets.schema import SchemaContract
 
 
@@ -28,9 +29,17 @@ class SyntheticGenerator(ABC):
         self.params = dict(params)
         self.seed = seed
         self.schema: SchemaContract | None = None
+        self.faked: dict[str, str] = {}
+        self.column_order: list[str] = []
 
-    def fit(self, train: pd.DataFrame, schema: SchemaContract) -> None:
+    def fit(
+        self, train: pd.DataFrame, schema: SchemaContract, *, faked: dict[str, str] | None = None, column_order: list[str] | None = None
+    ) -> None:
+        """Fit on `train`; `faked` columns (column -> Faker provider) are added to every sample,
+        in `column_order`, so the pipeline and the registered model produce the same columns."""
         self.schema = schema
+        self.faked = dict(faked or {})
+        self.column_order = list(column_order or schema.names)
         seed_everything(self.seed)
         self._fit(schema.conform(train, what="training data"), schema)
 
@@ -38,7 +47,8 @@ class SyntheticGenerator(ABC):
         if self.schema is None:
             raise GeneratorError("the generator has not been fitted")
         seed_everything(seed)
-        return self.schema.conform(self._sample(n_rows, seed), what=f"{self.engine}/{self.model} output")
+        rows = self.schema.conform(self._sample(n_rows, seed), what=f"{self.engine}/{self.model} output")
+        return add_fakes(rows, self.faked, self.column_order, seed)
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -52,6 +52,12 @@ def build_datasheet(
         },
         "preprocessing": {
             "primary_key_excluded": snapshot.schema_contract.primary_key,
+            "pii": snapshot.pii.model_dump(),
+            "generalization": {
+                "min_category_rows": spec.disclosure.min_category_rows,
+                "top_code_rows": spec.disclosure.top_code_rows,
+                "changes": snapshot.generalization,
+            },
             "columns": snapshot.schema_contract.as_table(),
         },
         "generation": {
@@ -68,7 +74,15 @@ def build_datasheet(
         "synthetic": {"rows": synthetic.n_rows, "content_hash": synthetic.content_hash, "sample_seed": synthetic.sample_seed},
         "evidence": {"validation": validation, "transfer": transfer},
         "limitations": limitations(validation, transfer),
-        "distribution": {"mlflow_experiment": mlflow_experiment, "registered_model": registered_model},
+        "status": "candidate: the version is registered in MLflow and published only after every gate passed",
+        "distribution": {
+            "mlflow_experiment": mlflow_experiment,
+            "registered_model": registered_model,
+            "mlflow_tracking_uri": None,
+            "model_version": None,
+            "mlflow_run_id": None,
+            "published_path": None,
+        },
         "maintenance": {
             "refresh_cron": spec.refresh_cron,
             "retention_days": governance.retention_days,
@@ -77,11 +91,66 @@ def build_datasheet(
     }
 
 
+def distribution_lines(dataset: str, distribution: dict) -> list[str]:
+    lines = [f"- MLflow experiment `{distribution['mlflow_experiment']}`, registered model `{distribution['registered_model']}`"]
+    if distribution["model_version"] is None:
+        return lines + ["- Model version and alias `champion`: assigned at publication"]
+    return lines + [
+        f"- Model `models:/{distribution['registered_model']}/{distribution['model_version']}` (alias `champion` when published), "
+        f"run `{distribution['mlflow_run_id']}` on `{distribution['mlflow_tracking_uri']}`",
+        f"- Files: `{distribution['published_path']}`",
+        f"- Load it: `synth-assets pull {dataset}` or `synth_assets.consume.load_synthetic({dataset!r})`",
+    ]
+
+
+def preprocessing_lines(preprocessing: dict) -> list[str]:
+    pii, generalization = preprocessing["pii"], preprocessing["generalization"]
+    lines = [f"- Primary key excluded from modelling: {preprocessing['primary_key_excluded'] or 'none declared'}"]
+    lines.append(f"- Dropped (never left the source): {', '.join(pii['dropped']) or 'none'}")
+    lines.append(
+        "- Replaced by fake values (never modelled): "
+        + (", ".join(f"{c} (Faker `{p}`)" for c, p in pii["faked"].items()) or "none")
+    )
+    lines.append(f"- Personal data kept on purpose: {', '.join(pii['kept']) or 'none declared'}")
+    if pii["flagged"]:
+        lines.append(
+            "- **Undeclared columns that look like direct identifiers**: "
+            + "; ".join(f"{c} ({', '.join(r)})" for c, r in sorted(pii["flagged"].items()))
+        )
+    changes = generalization["changes"]
+    lines.append(
+        f"- Generalisation: categories held by fewer than {generalization['min_category_rows']} rows recoded to "
+        f"`(other)`; numbers beyond the {generalization['top_code_rows']}th most extreme value top/bottom-coded"
+        + (": " + "; ".join(f"{c} {', '.join(f'{k.replace(chr(95), chr(32))} {v}' for k, v in change.items())}" for c, change in sorted(changes.items())) if changes else "; nothing needed recoding")
+    )
+    return lines
+
+
+def finalize_datasheet(sheet: dict, *, tracking_uri: str, mlflow_run_id: str, model_version: str, published_path: str) -> dict:
+    """The published datasheet: the candidate's, with where it was published and registered."""
+    distribution = sheet["distribution"] | {
+        "mlflow_tracking_uri": tracking_uri,
+        "model_version": model_version,
+        "mlflow_run_id": mlflow_run_id,
+        "published_path": published_path,
+    }
+    return sheet | {"status": "published: every gate passed", "distribution": distribution}
+
+
 def limitations(*reports: dict) -> list[str]:
-    """Failed gates and gates that passed by less than `BORDERLINE_MARGIN` of their threshold."""
+    """Failed gates, gates that passed by less than `BORDERLINE_MARGIN` of their threshold, and
+    real categories the synthetic data lack."""
     found = []
     for report in reports:
         for section, metrics in report.get("sections", {}).items():
+            for column, info in ((metrics.get("category_coverage") or {}).get("details") or {}).get("columns", {}).items():
+                if info.get("missing_named") or info.get("missing_small"):
+                    named = ", ".join(info.get("missing_named", []))
+                    small = info.get("missing_small", 0)
+                    found.append(
+                        f"{column}: synthetic data lack {named or ''}{' and ' if named and small else ''}"
+                        f"{f'{small} rare categories' if small else ''}."
+                    )
             for metric, entry in metrics.items():
                 if "threshold" not in entry:
                     continue
@@ -119,8 +188,8 @@ def render_markdown(sheet: dict) -> str:
         f"- Snapshot hash: `{source['snapshot_hash']}`",
         *([f"- Attribution: {source['attribution']}"] if source["attribution"] else []),
         "",
-        "## Preprocessing",
-        f"- Primary key excluded from modelling: {sheet['preprocessing']['primary_key_excluded'] or 'none declared'}",
+        "## Preprocessing and personal data",
+        *preprocessing_lines(sheet["preprocessing"]),
         "",
         "| column | kind | dtype | nullable |",
         "|---|---|---|---|",
@@ -148,8 +217,8 @@ def render_markdown(sheet: dict) -> str:
         "substitute for the real data in decisions about individuals.",
         "",
         "## Distribution",
-        f"- MLflow experiment `{sheet['distribution']['mlflow_experiment']}`, registered model "
-        f"`{sheet['distribution']['registered_model']}` (alias `champion` after all gates pass)",
+        f"- Status: {sheet['status']}",
+        *distribution_lines(sheet["dataset"], sheet["distribution"]),
         "",
         "## Maintenance",
         f"- Refresh schedule: `{maintenance['refresh_cron']}` (UTC)",

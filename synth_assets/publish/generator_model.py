@@ -1,7 +1,9 @@
 """The generator as an MLflow pyfunc model: `predict` samples rows instead of scoring them.
 
 Input: a frame with `n_rows` and an optional `seed` (first row is used). Output: synthetic rows.
-The pickled generator is verified against the hash recorded at publication before it is loaded.
+A champion model embeds the pickled generator; a challenger model only records where the
+generator lies in the restricted zone, so only someone with access to that zone can load it.
+Either way the bytes are checked against the sha256 recorded at registration before unpickling.
 """
 
 import hashlib
@@ -13,18 +15,23 @@ import pandas as pd
 
 class GeneratorModel(mlflow.pyfunc.PythonModel):
     def load_context(self, context) -> None:
+        from upath import UPath
+
         from synth_assets.engines import SyntheticGenerator
         from synth_assets.storage import IntegrityError
 
-        data = Path(context.artifacts["generator"]).read_bytes()
-        expected = (context.model_config or {}).get("generator_sha256")
+        config = context.model_config or {}
+        if "generator" in context.artifacts:
+            data = Path(context.artifacts["generator"]).read_bytes()
+        else:
+            data = UPath(config["restricted_location"]).read_bytes()
+        expected = config.get("generator_sha256")
         if expected is None or hashlib.sha256(data).hexdigest() != expected:
             raise IntegrityError(
-                "the generator artifact does not match the sha256 recorded when it was registered; "
-                "refusing to unpickle it"
+                "the generator does not match the sha256 recorded when it was registered; refusing to unpickle it"
             )
         self.generator = SyntheticGenerator.from_bytes(data)
-        self.default_seed = int(context.model_config.get("sample_seed", 0))
+        self.default_seed = int(config.get("sample_seed", 0))
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         first = model_input.iloc[0]

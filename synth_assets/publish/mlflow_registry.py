@@ -1,7 +1,11 @@
-"""The MLflow contract: one run per published regeneration, the generator registered as a model.
+"""The MLflow contract: one run per evaluated regeneration, the generator registered as a model.
 
-Names: experiment `synth-assets/<dataset>`, registered model `<dataset>-generator`. The alias
-`champion` is moved here, and only here, after every gate passed.
+Names: experiment `synth-assets/<dataset>`, registered model `<dataset>-generator`.
+- `champion`: moved here, and only here, after every gate passed. Its model embeds the generator
+  and its run holds the synthetic data (an `mlflow.data` input and a Parquet artifact).
+- `challenger`: a version that failed a gate, kept for inspection and never served. Its run holds
+  the reports and metrics only, and its model holds no data at all: a pointer to the generator in
+  the restricted zone (a generator that failed a privacy gate may contain training rows).
 """
 
 import os
@@ -9,7 +13,8 @@ import tempfile
 import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager
-from importlib.metadata import version
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import mlflow
@@ -27,7 +32,8 @@ from synth_assets.schema import SchemaContract
 os.environ.setdefault("MLFLOW_UV_AUTO_DETECT", "false")
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
-CHAMPION = "champion"
+CHAMPION, CHALLENGER = "champion", "challenger"
+LIBRARIES = ("sdv", "synthcity", "sdmetrics", "anonymeter", "torch", "scikit-learn", "pandas", "numpy", "dagster", "mlflow")
 _MLFLOW_TYPES = {"int64": "long", "float64": "double", "string": "string", "boolean": "boolean", "datetime64[ns]": "datetime"}
 
 
@@ -61,71 +67,126 @@ def tracking(tracking_uri: str):
                 os.environ.pop(name, None)
 
 
-def generator_signature(schema: SchemaContract) -> ModelSignature:
+def generator_signature(schema: SchemaContract, column_order: list[str], faked: dict[str, str]) -> ModelSignature:
+    """n_rows and an optional seed in; the synthetic columns (faked ones as strings) out."""
     inputs = Schema([ColSpec("long", "n_rows"), ColSpec("long", "seed", required=False)])
-    outputs = Schema([ColSpec(_MLFLOW_TYPES[c.dtype], c.name, required=not c.nullable) for c in schema.columns])
+    modelled = {c.name: ColSpec(_MLFLOW_TYPES[c.dtype], c.name, required=not c.nullable) for c in schema.columns}
+    outputs = Schema([modelled.get(name) or ColSpec("string", name) for name in column_order if name in modelled or name in faked])
     return ModelSignature(inputs=inputs, outputs=outputs)
 
 
-def log_release(
+def library_tags() -> dict[str, str]:
+    tags = {}
+    for name in LIBRARIES:
+        try:
+            tags[f"library.{name}"] = version(name)
+        except PackageNotFoundError:
+            continue
+    return tags
+
+
+@dataclass(frozen=True)
+class Generator:
+    """The generator as MLflow gets it: its bytes (champion) or only where it lies (challenger)."""
+
+    sha256: str
+    sample_seed: int
+    signature: ModelSignature
+    data: bytes | None = None
+    restricted_location: str | None = None
+
+
+@dataclass(frozen=True)
+class LoggedVersion:
+    run_id: str
+    model_version: str
+
+
+def log_version(
     *,
     tracking_uri: str,
     artifact_root: str | None,
     dataset: str,
     run_name: str,
     artifacts: Mapping[str, bytes],
-    synthetic: pd.DataFrame,
-    synthetic_source: str,
-    target: str,
     metrics: Mapping[str, float],
     tags: Mapping[str, str],
-    generator_bytes: bytes,
-    generator_sha256: str,
-    sample_seed: int,
-    schema: SchemaContract,
-    model_version_tags: Mapping[str, str],
-) -> tuple[str, str]:
-    """Log one release and register its generator as `champion`; returns (run id, model version)."""
+    generator: Generator,
+    synthetic: pd.DataFrame | None = None,
+    synthetic_source: str | None = None,
+    target: str | None = None,
+) -> LoggedVersion:
+    """Log one MLflow run (tags, metrics, report artifacts, the synthetic data when given) and
+    register its generator as a new model version. No alias is set here: see `promote`."""
     with tracking(tracking_uri) as client, tempfile.TemporaryDirectory() as staging, warnings.catch_warnings():
         # MLflow warns about schema hints and source resolution that do not apply to generated data.
         warnings.simplefilter("ignore", UserWarning)
         experiment = _experiment_id(client, dataset, artifact_root)
-        with mlflow.start_run(experiment_id=experiment, run_name=run_name, tags=dict(tags)) as run:
-            dataset_input = mlflow.data.from_pandas(synthetic, source=synthetic_source, name=f"{dataset}-synthetic", targets=target)
-            mlflow.log_input(dataset_input, context="synthetic")
-            mlflow.log_metrics(dict(metrics))
-            for name, data in artifacts.items():
-                local = Path(staging) / name
-                local.write_bytes(data)
-                mlflow.log_artifact(str(local), artifact_path="release")
-            generator_file = Path(staging) / "generator.pkl"
-            generator_file.write_bytes(generator_bytes)
+        with mlflow.start_run(experiment_id=experiment, run_name=run_name, tags={**library_tags(), **tags}) as run:
+            if synthetic is not None:
+                dataset_input = mlflow.data.from_pandas(synthetic, source=synthetic_source, name=f"{dataset}-synthetic", targets=target)
+                mlflow.log_input(dataset_input, context="synthetic")
+            mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
+            _log_files(artifacts, Path(staging), artifact_path="release")
+            model_artifacts, model_config = {}, {"generator_sha256": generator.sha256, "sample_seed": generator.sample_seed}
+            if generator.data is not None:
+                path = Path(staging) / "generator.pkl"
+                path.write_bytes(generator.data)
+                model_artifacts["generator"] = str(path)
+            else:
+                model_config["restricted_location"] = generator.restricted_location
             model_info = mlflow.pyfunc.log_model(
                 name="generator",
                 python_model=GeneratorModel(),
-                artifacts={"generator": str(generator_file)},
-                signature=generator_signature(schema),
-                model_config={"generator_sha256": generator_sha256, "sample_seed": sample_seed},
+                artifacts=model_artifacts,
+                signature=generator.signature,
+                model_config=model_config,
                 pip_requirements=_requirements(),
                 registered_model_name=registered_model_name(dataset),
             )
-        model_version = str(model_info.registered_model_version)
-        name = registered_model_name(dataset)
-        for key, value in model_version_tags.items():
-            client.set_model_version_tag(name, model_version, key, value)
-        client.set_registered_model_alias(name, CHAMPION, model_version)
-        return run.info.run_id, model_version
+        return LoggedVersion(run.info.run_id, str(model_info.registered_model_version))
 
 
-def champion_version(tracking_uri: str, dataset: str) -> str | None:
-    """The model version the `champion` alias points at, or None when there is none yet."""
+def attach_artifacts(tracking_uri: str, run_id: str, artifacts: Mapping[str, bytes]) -> None:
+    """Add files to a finished run (the datasheet, which names the run's own model version)."""
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    with tempfile.TemporaryDirectory() as staging:
+        for name, data in artifacts.items():
+            path = Path(staging) / name
+            path.write_bytes(data)
+            client.log_artifact(run_id, str(path), artifact_path="release")
+
+
+def promote(tracking_uri: str, dataset: str, model_version: str, alias: str, tags: Mapping[str, str]) -> None:
+    """Tag a model version and point `alias` at it: the last step of publishing (or of keeping a challenger)."""
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    name = registered_model_name(dataset)
+    for key, value in tags.items():
+        client.set_model_version_tag(name, model_version, key, value)
+    client.set_registered_model_alias(name, alias, model_version)
+
+
+def version_by_alias(tracking_uri: str, dataset: str, alias: str = CHAMPION):
+    """The model version `alias` points at, or None when there is none yet."""
     if tracking_uri.startswith("sqlite:///") and not Path(tracking_uri.removeprefix("sqlite:///")).exists():
         return None  # asking would create an empty store
     client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     try:
-        return str(client.get_model_version_by_alias(registered_model_name(dataset), CHAMPION).version)
+        return client.get_model_version_by_alias(registered_model_name(dataset), alias)
     except mlflow.exceptions.MlflowException:
         return None
+
+
+def champion_version(tracking_uri: str, dataset: str) -> str | None:
+    found = version_by_alias(tracking_uri, dataset, CHAMPION)
+    return str(found.version) if found is not None else None
+
+
+def _log_files(artifacts: Mapping[str, bytes], staging: Path, artifact_path: str) -> None:
+    for name, data in artifacts.items():
+        local = staging / name
+        local.write_bytes(data)
+        mlflow.log_artifact(str(local), artifact_path=artifact_path)
 
 
 def _experiment_id(client: MlflowClient, dataset: str, artifact_root: str | None) -> str:

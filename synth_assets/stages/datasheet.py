@@ -2,6 +2,7 @@
 
 from synth_assets.catalog import DatasetSpec
 from synth_assets.governance.datasheet import build_datasheet, render_markdown
+from synth_assets.governance.rendering import html_page
 from synth_assets.manifests import (
     DatasheetManifest,
     GeneratorManifest,
@@ -38,6 +39,7 @@ def compose_datasheet(
     markdown = render_markdown(sheet)
     folder = candidate_folder(root, dataset, synthetic.version)
     root.write_json(folder / "datasheet.json", sheet)
+    root.write_text(folder / "datasheet.html", html_page(f"Datasheet: {dataset} {synthetic.version}", markdown))
     sha256 = root.write_text(folder / "datasheet.md", markdown)
     manifest = DatasheetManifest(
         dataset=dataset, version=synthetic.version, path=root.relative(folder / "datasheet.md"), sha256=sha256

@@ -25,7 +25,7 @@ def fit_generator(
     config = spec.generator
     generator = build_generator(config.engine, config.model, config.params, config.seed)
     started = time.perf_counter()
-    generator.fit(train, snapshot.schema_contract)
+    generator.fit(train, snapshot.schema_contract, faked=snapshot.pii.faked, column_order=snapshot.pii.column_order)
     fit_seconds = time.perf_counter() - started
     # Each fit gets its own folder: a new generator never overwrites the champion's file.
     folder = root.path("restricted", dataset, "generators", version)

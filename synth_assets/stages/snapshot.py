@@ -7,6 +7,8 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from synth_assets.catalog import DatasetSpec
+from synth_assets.governance.generalize import generalize
+from synth_assets.governance.pii import PiiError, PiiPlan, describe_flags, plan_pii
 from synth_assets.manifests import SnapshotManifest
 from synth_assets.metrics.profile import reference_profile
 from synth_assets.schema import SchemaContract, SchemaError, infer_schema
@@ -22,13 +24,7 @@ def take_snapshot(
     `previous` is the contract of the current champion: a source whose columns or column kinds
     changed since then is refused, because consumers of the published data would break silently.
     """
-    source_rows = read_source(spec.source, dataset=dataset)
-    schema = infer_schema(
-        source_rows, target=spec.target.column, primary_key=spec.primary_key, overrides=spec.columns
-    )
-    if previous is not None:
-        check_contract_unchanged(previous, schema, dataset)
-    real = schema.conform(source_rows, what=f"source of dataset {dataset!r}")
+    pii, schema, real, generalization = prepare_source(dataset, spec, previous=previous)
     stratify = spec.target.column if spec.target.task == "classification" else None
     train, holdout = split_train_holdout(
         real, holdout_fraction=spec.split.holdout_fraction, seed=spec.split.seed, stratify_on=stratify
@@ -57,7 +53,37 @@ def take_snapshot(
         holdout_fraction=spec.split.holdout_fraction,
         split_seed=spec.split.seed,
         schema_contract=schema,
+        pii=pii,
+        generalization=generalization,
     )
+
+
+def prepare_source(
+    dataset: str, spec: DatasetSpec, *, previous: SchemaContract | None = None
+) -> tuple[PiiPlan, SchemaContract, pd.DataFrame, dict]:
+    """Read the source and apply the catalog's PII handling, schema contract and generalisation.
+
+    This is everything a snapshot does before splitting; `synth-assets check` runs it alone.
+    """
+    source_rows = read_source(spec.source, dataset=dataset)
+    pii = plan_pii(source_rows, spec.pii.columns, spec.primary_key)
+    if pii.flagged and spec.pii.detection == "block":
+        raise PiiError(
+            f"dataset {dataset!r}: columns look like direct identifiers ({describe_flags(pii.flagged)}); declare each "
+            "under `pii.columns` as drop, fake or keep (or set `pii.detection: warn`)"
+        )
+    # Dropped and faked columns never reach the snapshot: their real values stay in the source.
+    modelled = source_rows.drop(columns=pii.dropped + list(pii.faked))
+    schema = infer_schema(modelled, target=spec.target.column, primary_key=spec.primary_key, overrides=spec.columns)
+    if previous is not None:
+        check_contract_unchanged(previous, schema, dataset)
+    real, generalization = generalize(
+        schema.conform(modelled, what=f"source of dataset {dataset!r}"),
+        schema,
+        min_category_rows=spec.disclosure.min_category_rows,
+        top_code_rows=spec.disclosure.top_code_rows,
+    )
+    return pii, schema, real, generalization
 
 
 def split_train_holdout(
