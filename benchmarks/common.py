@@ -59,3 +59,30 @@ def _git_sha() -> str:
 
 def frame_summary(frame: pd.DataFrame) -> str:
     return f"{len(frame):,} x {frame.shape[1]}"
+
+
+def scaled_adult(rows: int, seed: int = 0) -> pd.DataFrame:
+    """Adult resampled to `rows` rows with jitter, so the copies are not exact duplicates.
+
+    Rows are drawn with replacement; numeric columns get small noise that keeps their character:
+    age +-1 year, hours_per_week +-2, fnlwgt x(1 +- 5%), non-zero capital gains and losses
+    x(1 +- 2%), all clipped to the real range and rounded. Categories are kept as drawn.
+    """
+    import numpy as np
+
+    from synth_assets.sources.bundled import load_bundled
+
+    adult = load_bundled("adult")
+    rng = np.random.default_rng(seed)
+    frame = adult.iloc[rng.integers(0, len(adult), rows)].reset_index(drop=True)
+
+    def jitter(column: str, noise) -> None:
+        values = frame[column].to_numpy(dtype=float) + noise
+        frame[column] = np.clip(values, adult[column].min(), adult[column].max()).round().astype(adult[column].dtype)
+
+    jitter("age", rng.integers(-1, 2, rows))
+    jitter("hours_per_week", rng.integers(-2, 3, rows))
+    jitter("fnlwgt", frame["fnlwgt"].to_numpy() * rng.normal(0, 0.05, rows))
+    for column in ("capital_gain", "capital_loss"):
+        jitter(column, frame[column].to_numpy() * rng.normal(0, 0.02, rows))
+    return frame

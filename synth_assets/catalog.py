@@ -158,6 +158,21 @@ class DisclosureSpec(_Strict):
     top_code_rows: int = Field(default=10, ge=0, description="numbers beyond the n-th most extreme are set to it")
 
 
+class DriftSpec(_Strict):
+    """How the drift sensor watches the source (thresholds: docs/metrics.md#drift)."""
+
+    check_interval_seconds: int = Field(default=3600, ge=30, description="how often the sensor samples the source")
+    sample_rows: int = Field(default=10_000, ge=100, description="rows sampled (by the database) per check")
+    psi_threshold: float = Field(default=0.2, gt=0.0)
+    alpha: float = Field(default=0.01, gt=0.0, lt=1.0, description="significance after Benjamini-Hochberg adjustment")
+    null_share_threshold: float = Field(default=0.05, gt=0.0, le=1.0)
+    unseen_share_threshold: float = Field(default=0.01, gt=0.0, le=1.0)
+    column_share_threshold: float = Field(default=0.05, gt=0.0, le=1.0, description="share of drifted columns that means the dataset drifted")
+    multivariate: bool = Field(default=False, description="also train a classifier to tell the champion's train split from the sample")
+    multivariate_auc_threshold: float = Field(default=0.65, gt=0.5, le=1.0)
+    updated_at_column: str | None = Field(default=None, description="a column whose max marks the source's last update (fingerprint)")
+
+
 class Governance(_Strict):
     owner: str = Field(min_length=1)
     purpose: str = Field(min_length=1)
@@ -191,6 +206,8 @@ class DatasetSpec(_Strict):
     transfer: TransferSpec = Field(default_factory=TransferSpec)
     governance: Governance
     refresh_cron: str = "0 2 * * *"
+    max_generator_age_days: int = Field(default=30, ge=1, description="the nightly schedule regenerates an older champion")
+    drift: DriftSpec = Field(default_factory=DriftSpec)
     regression_tolerance: float = Field(
         default=0.05, ge=0.0, le=1.0, description="a new champion worse than the previous one by more on a gated metric raises an alert"
     )

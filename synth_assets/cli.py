@@ -15,12 +15,13 @@ from synth_assets.catalog import CatalogError
 from synth_assets.consume import NotPublished
 from synth_assets.engines import GeneratorError
 from synth_assets.governance.pii import PiiError
+from synth_assets.manifests import StaleState
 from synth_assets.schema import SchemaError
 from synth_assets.sources import SourceError
 from synth_assets.storage import IntegrityError
 
 # Errors whose message is already the one line a user needs.
-USER_ERRORS = (CatalogError, SourceError, SchemaError, GeneratorError, IntegrityError, PiiError, NotPublished)
+USER_ERRORS = (CatalogError, SourceError, SchemaError, GeneratorError, IntegrityError, PiiError, NotPublished, StaleState)
 
 
 class RunFailed(RuntimeError):
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check", help="preflight a dataset's source: schema contract, PII detection, generalisation")
     check.add_argument("dataset")
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    drift = commands.add_parser("drift", help="drift of the source (a bounded sample) against the champion's reference profile")
+    drift.add_argument("dataset")
+    drift.add_argument("--json", action="store_true", help="machine-readable output")
     pull = commands.add_parser("pull", help="write a dataset's published synthetic rows (from MLflow) to Parquet, hash-verified")
     pull.add_argument("dataset")
     pull.add_argument("--alias", default="champion", help="model alias to pull (default: champion)")
@@ -50,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             return refresh_command(args.dataset)
         if args.command == "check":
             return check_command(args.dataset, as_json=args.json)
+        if args.command == "drift":
+            return drift_command(args.dataset, as_json=args.json)
         if args.command == "pull":
             return pull_command(args.dataset, args.alias, args.output)
         return status_command(as_json=args.json)
@@ -99,14 +105,14 @@ def check_command(dataset: str, *, as_json: bool) -> int:
     champion = read_champion(DataRoot(settings.home()), dataset)
     report = {"dataset": dataset, "source": public_source_url(spec.source, dataset), "ok": True}
     try:
-        pii, schema, real, generalization = prepare_source(
+        pii, schema, real, rules = prepare_source(
             dataset, spec, previous=champion.schema_contract if champion else None
         )
         report |= {
             "rows": len(real),
             "columns": schema.as_table(),
             "pii": pii.model_dump(),
-            "generalization": generalization,
+            "generalization": rules.summary,
             "warnings": [f"{c}: {', '.join(r)}" for c, r in sorted(pii.flagged.items())],
         }
     except (PiiError, SchemaError) as error:
@@ -118,11 +124,22 @@ def check_command(dataset: str, *, as_json: bool) -> int:
         print(f"  pii: dropped {pii.dropped or 'none'}, faked {pii.faked or 'none'}, kept {pii.kept or 'none'}")
         for warning in report["warnings"]:
             print(f"  WARNING possible direct identifier: {warning}")
-        for column, change in sorted(generalization.items()):
+        for column, change in sorted(rules.summary.items()):
             print(f"  generalised {column}: {change}")
     else:
         print(f"{dataset}: a run would stop: {report['error']}", file=sys.stderr)
     return 0 if report["ok"] else 1
+
+
+def drift_command(dataset: str, *, as_json: bool) -> int:
+    from synth_assets.catalog import load_catalog
+    from synth_assets.governance.rendering import drift_markdown
+    from synth_assets.stages.drift import measure_drift
+    from synth_assets.storage import DataRoot
+
+    report = measure_drift(dataset, load_catalog().dataset(dataset), DataRoot(settings.home()))
+    print(json.dumps(report, indent=2) if as_json else drift_markdown(report))
+    return 0
 
 
 def pull_command(dataset: str, alias: str, output: Path | None) -> int:

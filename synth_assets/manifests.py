@@ -5,15 +5,30 @@ Manifests are the values the Dagster assets return; the manifest IO manager stor
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from synth_assets.governance.pii import PiiPlan
 from synth_assets.schema import SchemaContract
 from synth_assets.storage import DataRoot
 
 
+class StaleState(RuntimeError):
+    """A state or pointer file was written by an incompatible synth-assets version."""
+
+
 class _Manifest(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def load(cls, path) -> "_Manifest":
+        try:
+            return cls.model_validate_json(path.read_bytes())
+        except ValidationError as error:
+            fields = ", ".join(".".join(map(str, e["loc"])) for e in error.errors()[:5])
+            raise StaleState(
+                f"{path} does not match this version of synth-assets ({fields}); it was written by another "
+                "version. Move it aside (or start from an empty SYNTH_ASSETS_HOME) and regenerate."
+            ) from None
 
 
 class SnapshotManifest(_Manifest):
@@ -51,6 +66,7 @@ class GeneratorManifest(_Manifest):
     code_version: str
     snapshot_hash: str
     fit_seconds: float
+    reference_profile_path: str  # the snapshot's profile, kept with the generator: what drift is measured against
 
 
 class SyntheticManifest(_Manifest):
@@ -101,6 +117,18 @@ class DatasheetManifest(_Manifest):
     sha256: str
 
 
+class DriftManifest(_Manifest):
+    """A drift report of the source against the champion of its time (published: aggregates)."""
+
+    dataset: str
+    measured_at: str
+    path: str
+    status: str  # no_champion, stable or drifted
+    drifted: bool
+    score: float | None
+    champion_version: str | None
+
+
 class PublicationManifest(_Manifest):
     dataset: str
     version: str
@@ -115,6 +143,7 @@ class PublicationManifest(_Manifest):
     model_version: str
     schema_contract: SchemaContract
     snapshot_hash: str  # the champion's inputs: retention never deletes them
+    reference_profile_path: str  # what the drift sensor compares the source with
 
 
 def manifest_path(root: DataRoot, asset_path: list[str]):
@@ -124,4 +153,4 @@ def manifest_path(root: DataRoot, asset_path: list[str]):
 
 def read_manifest(root: DataRoot, dataset: str, stage: str, manifest_type: type[_Manifest]) -> _Manifest | None:
     path = manifest_path(root, [dataset, stage])
-    return manifest_type.model_validate_json(path.read_bytes()) if path.exists() else None
+    return manifest_type.load(path) if path.exists() else None

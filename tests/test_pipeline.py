@@ -71,8 +71,8 @@ def test_the_full_graph_materializes_and_publishes(first_run, pipeline_home):
     assert first_run.success
     materialized = {event.asset_key.path[-1] for event in first_run.get_asset_materialization_events()}
     assert materialized == {
-        "real_snapshot", "generator", "synthetic_dataset", "validation", "transfer_metrics", "datasheet", "publication",
-        "quality_history",
+        "drift_report", "real_snapshot", "generator", "synthetic_dataset", "validation", "transfer_metrics", "datasheet",
+        "publication", "quality_history",
     }
     snapshot = _manifest(first_run, "real_snapshot")
     assert (snapshot.n_train, snapshot.n_holdout) == (1800, 600)

@@ -14,10 +14,12 @@ from synth_assets.catalog import DatasetSpec
 from synth_assets.gates import applicable_gates
 from synth_assets.governance import plots
 from synth_assets.governance.pii import describe_flags
-from synth_assets.governance.rendering import data_uri
+from synth_assets.governance.rendering import data_uri, drift_markdown
+from synth_assets.metrics.drift import summary_line
 from synth_assets.history import history, history_table, regressions
 from synth_assets.manifests import (
     DatasheetManifest,
+    DriftManifest,
     GeneratorManifest,
     PublicationManifest,
     ReportManifest,
@@ -28,6 +30,7 @@ from synth_assets.reports import gates_markdown
 from synth_assets.resources import DataRootResource, MlflowResource
 from synth_assets.stages.candidate import embedded_report_markdown
 from synth_assets.stages.datasheet import compose_datasheet
+from synth_assets.stages.drift import measure_drift, write_drift_report
 from synth_assets.stages.generate import fit_generator, new_version, sample_synthetic
 from synth_assets.stages.publish import publish_candidate, read_champion
 from synth_assets.stages.snapshot import take_snapshot
@@ -73,6 +76,26 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             }
         )
         return snapshot
+
+    @dg.asset(key=key("drift_report"), kinds={"sql"}, **common)
+    def drift_report(context: dg.AssetExecutionContext, data_root: DataRootResource) -> DriftManifest:
+        """Drift of a bounded sample of the source against the current champion's reference profile."""
+        root = data_root.get()
+        report = measure_drift(dataset, spec, root)
+        context.log.info(f"{dataset}: {summary_line(report)}")
+        manifest = write_drift_report(report, root)
+        context.add_output_metadata(
+            {
+                "status": report["status"],
+                "drifted": report["drifted"],
+                "score": report.get("score", 0.0),
+                "drifted_columns": ", ".join(report.get("drifted_columns", [])) or "none",
+                "champion_version": report.get("champion_version") or "none",
+                "source_rows": report["source"]["rows"],
+                "report": dg.MetadataValue.md(drift_markdown(report)),
+            }
+        )
+        return manifest
 
     @dg.asset(key=key("generator"), ins={"snapshot": dg.AssetIn(key("real_snapshot"))}, kinds={spec.generator.engine}, **restricted)
     def generator(context: dg.AssetExecutionContext, data_root: DataRootResource, snapshot: SnapshotManifest) -> GeneratorManifest:
@@ -176,6 +199,7 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             "synthetic": dg.AssetIn(key("synthetic_dataset")),
             "validation": dg.AssetIn(key("validation")),
             "transfer": dg.AssetIn(key("transfer_metrics")),
+            "drift": dg.AssetIn(key("drift_report")),
         },
         kinds={"markdown"},
         **common,
@@ -188,9 +212,10 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         synthetic: SyntheticManifest,
         validation: ReportManifest,
         transfer: ReportManifest,
+        drift: DriftManifest,
     ) -> DatasheetManifest:
         """Datasheet of the candidate version, filled from the evidence above."""
-        manifest, markdown = compose_datasheet(dataset, spec, snapshot, generator, synthetic, validation, transfer, data_root.get())
+        manifest, markdown = compose_datasheet(dataset, spec, snapshot, generator, synthetic, validation, transfer, drift, data_root.get())
         context.add_output_metadata({"datasheet": dg.MetadataValue.md(markdown), "version": manifest.version})
         return manifest
 
@@ -289,7 +314,7 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             ],
         )
 
-    return [real_snapshot, generator, sample_and_validate, transfer_metrics, datasheet, publication, quality_history]
+    return [drift_report, real_snapshot, generator, sample_and_validate, transfer_metrics, datasheet, publication, quality_history]
 
 
 def _report_metadata(report: ReportManifest, kind: str, root: DataRoot) -> dict:

@@ -28,4 +28,4 @@ class ManifestIOManager(dg.ConfigurableIOManager):
                 f"{key.to_user_string()} has not been materialized under {self.root} yet: "
                 "run the dataset's regenerate job (or `synth-assets refresh DATASET`) first"
             )
-        return context.dagster_type.typing_type.model_validate_json(path.read_bytes())
+        return context.dagster_type.typing_type.load(path)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from synth_assets.catalog import DatasetSpec
 from synth_assets.manifests import GeneratorManifest, SnapshotManifest, SyntheticManifest
-from synth_assets.governance.rendering import hybrid_summary
+from synth_assets.governance.rendering import drift_markdown, hybrid_summary
 from synth_assets.reports import sections_markdown
 
 BORDERLINE_MARGIN = 0.05  # a passing gate within 5% of its threshold is listed as a limitation
@@ -26,6 +26,7 @@ def build_datasheet(
     synthetic: SyntheticManifest,
     validation: dict,
     transfer: dict,
+    drift: dict,
     *,
     registered_model: str,
     mlflow_experiment: str,
@@ -72,7 +73,7 @@ def build_datasheet(
             "fit_seconds": generator.fit_seconds,
         },
         "synthetic": {"rows": synthetic.n_rows, "content_hash": synthetic.content_hash, "sample_seed": synthetic.sample_seed},
-        "evidence": {"validation": validation, "transfer": transfer},
+        "evidence": {"validation": validation, "transfer": transfer, "drift": drift},
         "limitations": limitations(validation, transfer),
         "status": "candidate: the version is registered in MLflow and published only after every gate passed",
         "distribution": {
@@ -211,6 +212,11 @@ def render_markdown(sheet: dict) -> str:
         "",
         sections_markdown({"transfer": sheet["evidence"]["transfer"].get("sections", {}).get("transfer", {})}),
         *([hybrid_summary(hybrid["details"]), ""] if (hybrid := sheet["evidence"]["transfer"].get("sections", {}).get("hybrid", {}).get("reaches_95pct_of_trtr")) else []),
+        "## Drift evidence",
+        "Drift of the source, at this regeneration, against the champion it replaces:",
+        "",
+        drift_markdown(sheet["evidence"]["drift"]),
+        "",
         "## Known limitations",
         *[f"- {item}" for item in sheet["limitations"] or ["No failed or borderline gate."]],
         "- Synthetic data reproduces the patterns of its snapshot, including its biases; it is not a "

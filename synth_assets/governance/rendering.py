@@ -6,6 +6,7 @@ from collections.abc import Callable
 import markdown
 
 from synth_assets.manifests import GateOutcome
+from synth_assets.metrics.drift import summary_line
 from synth_assets.reports import gates_markdown, sections_markdown
 
 _PAGE = """<!doctype html>
@@ -81,3 +82,24 @@ def hybrid_summary(curve: dict) -> str:
 
 def html_page(title: str, markdown_text: str) -> str:
     return _PAGE.format(title=title, body=markdown.markdown(markdown_text, extensions=["tables"]))
+
+
+def drift_markdown(report: dict) -> str:
+    if report["status"] == "no_champion":
+        return "No champion yet: there is no reference to compare the source with."
+    lines = [
+        f"**{'DRIFTED' if report['drifted'] else 'stable'}**: {summary_line(report)}. "
+        f"Source sample of {report['rows_compared']:,} rows against champion {report['champion_version']} "
+        f"(reference {report['reference_rows']:,} rows).",
+        "",
+        "| column | test | PSI | JS | adjusted p | missing share change | unseen share | drifted |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, column in report["columns"].items():
+        lines.append(
+            f"| {name} | {column['test']} | {column['psi']:.3f} | {column['js']:.3f} | {column['p_adjusted']:.1e} | "
+            f"{column['null_share_change']:.3f} | {column.get('unseen_share', 0.0):.3f} | {'**yes**' if column['drifted'] else 'no'} |"
+        )
+    if multivariate := report.get("multivariate"):
+        lines += ["", f"Multivariate: a classifier tells the champion's train split from the sample with ROC AUC {multivariate['auc']:.3f} (threshold {multivariate['threshold']:.2f})."]
+    return "\n".join(lines)

@@ -1,21 +1,25 @@
 """The reference profile: aggregates of a snapshot that later data is compared against.
 
-Only aggregates are kept: quantiles between 1% and 99%, histogram counts over interior bin
-edges (open-ended tails, so no minimum or maximum, which would be an outlier's exact value),
-category frequencies and null shares. No row of the snapshot can be read back from it.
+Only aggregates are kept: percentiles 1 to 99, histogram counts over interior bin edges
+(open-ended tails, so no minimum or maximum), category frequencies and null shares, plus the
+generalisation rules the snapshot applied (so later data can be coarsened the same way). No row
+of the snapshot can be read back from it. It lives in the restricted zone, with the snapshot and
+with every generator fitted on it.
 """
 
 import numpy as np
 import pandas as pd
 
+from synth_assets.governance.generalize import GeneralizationRules
 from synth_assets.metrics.encoding import as_float
 from synth_assets.schema import SchemaContract
 
 PROFILE_QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+PERCENTILES = np.arange(1, 100)  # the reference CDF for KS tests
 HISTOGRAM_BINS = 10
 
 
-def reference_profile(frame: pd.DataFrame, schema: SchemaContract) -> dict:
+def reference_profile(frame: pd.DataFrame, schema: SchemaContract, rules: GeneralizationRules | None = None) -> dict:
     columns = {}
     for column in schema.columns:
         series = frame[column.name]
@@ -28,6 +32,7 @@ def reference_profile(frame: pd.DataFrame, schema: SchemaContract) -> dict:
             counts = np.bincount(np.searchsorted(edges, numbers, side="right"), minlength=len(edges) + 1)
             entry |= {
                 "quantiles": {str(q): float(v) for q, v in zip(PROFILE_QUANTILES, np.quantile(numbers, PROFILE_QUANTILES))},
+                "percentiles": np.percentile(numbers, PERCENTILES).tolist(),
                 "mean": float(numbers.mean()),
                 "std": float(numbers.std()),
                 "bin_edges": edges.tolist(),
@@ -36,5 +41,9 @@ def reference_profile(frame: pd.DataFrame, schema: SchemaContract) -> dict:
         elif column.kind in ("categorical", "boolean"):
             entry["frequencies"] = {str(k): int(v) for k, v in values.astype(str).value_counts().items()}
         columns[column.name] = entry
-    return {"n_rows": int(len(frame)), "columns": columns}
+    return {
+        "n_rows": int(len(frame)),
+        "columns": columns,
+        "generalization": (rules or GeneralizationRules(recoded={}, bounds={}, summary={})).model_dump(),
+    }
 

@@ -5,6 +5,7 @@ from synth_assets.governance.datasheet import build_datasheet, render_markdown
 from synth_assets.governance.rendering import html_page
 from synth_assets.manifests import (
     DatasheetManifest,
+    DriftManifest,
     GeneratorManifest,
     ReportManifest,
     SnapshotManifest,
@@ -23,6 +24,7 @@ def compose_datasheet(
     synthetic: SyntheticManifest,
     validation: ReportManifest,
     transfer: ReportManifest,
+    drift: DriftManifest,
     root: DataRoot,
 ) -> tuple[DatasheetManifest, str]:
     sheet = build_datasheet(
@@ -33,6 +35,7 @@ def compose_datasheet(
         synthetic,
         root.read_json(root.resolve(validation.path)),
         root.read_json(root.resolve(transfer.path)),
+        root.read_json(root.resolve(drift.path)),
         registered_model=registered_model_name(dataset),
         mlflow_experiment=experiment_name(dataset),
     )

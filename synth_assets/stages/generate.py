@@ -30,6 +30,7 @@ def fit_generator(
     # Each fit gets its own folder: a new generator never overwrites the champion's file.
     folder = root.path("restricted", dataset, "generators", version)
     sha256 = root.write_bytes(folder / "generator.pkl", generator.to_bytes())
+    root.write_bytes(folder / "reference_profile.json", root.resolve(snapshot.profile_path).read_bytes())
     description = generator.describe()
     manifest = GeneratorManifest(
         dataset=dataset,
@@ -45,6 +46,7 @@ def fit_generator(
         code_version=code_version(),
         snapshot_hash=snapshot.snapshot_hash,
         fit_seconds=round(fit_seconds, 3),
+        reference_profile_path=root.relative(folder / "reference_profile.json"),
     )
     root.write_json(folder / "generator.json", manifest.model_dump())
     return manifest

@@ -40,7 +40,7 @@ def champion_path(root: DataRoot, dataset: str) -> UPath:
 
 def read_champion(root: DataRoot, dataset: str) -> PublicationManifest | None:
     path = champion_path(root, dataset)
-    return PublicationManifest.model_validate(root.read_json(path)) if path.exists() else None
+    return PublicationManifest.load(path) if path.exists() else None
 
 
 def lineage_tags(
@@ -157,6 +157,7 @@ def publish_candidate(
         model_version=logged.model_version,
         schema_contract=snapshot.schema_contract,
         snapshot_hash=snapshot.snapshot_hash,
+        reference_profile_path=generator.reference_profile_path,
     )
     root.write_json(target / "publication.json", publication.model_dump())
     record(

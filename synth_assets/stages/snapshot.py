@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from synth_assets.catalog import DatasetSpec
-from synth_assets.governance.generalize import generalize
+from synth_assets.governance.generalize import GeneralizationRules, apply_generalization, fit_generalization
 from synth_assets.governance.pii import PiiError, PiiPlan, describe_flags, plan_pii
 from synth_assets.manifests import SnapshotManifest
 from synth_assets.metrics.profile import reference_profile
@@ -24,7 +24,7 @@ def take_snapshot(
     `previous` is the contract of the current champion: a source whose columns or column kinds
     changed since then is refused, because consumers of the published data would break silently.
     """
-    pii, schema, real, generalization = prepare_source(dataset, spec, previous=previous)
+    pii, schema, real, rules = prepare_source(dataset, spec, previous=previous)
     stratify = spec.target.column if spec.target.task == "classification" else None
     train, holdout = split_train_holdout(
         real, holdout_fraction=spec.split.holdout_fraction, seed=spec.split.seed, stratify_on=stratify
@@ -34,7 +34,7 @@ def take_snapshot(
     folder = root.path("restricted", dataset, "snapshots", snapshot_hash[:16])
     root.write_frame(folder / "train.parquet", train)
     root.write_frame(folder / "holdout.parquet", holdout)
-    root.write_json(folder / "profile.json", reference_profile(train, schema))
+    root.write_json(folder / "profile.json", reference_profile(train, schema, rules))
     root.write_json(folder / "schema.json", schema.model_dump())
     return SnapshotManifest(
         dataset=dataset,
@@ -54,13 +54,13 @@ def take_snapshot(
         split_seed=spec.split.seed,
         schema_contract=schema,
         pii=pii,
-        generalization=generalization,
+        generalization=rules.summary,
     )
 
 
 def prepare_source(
     dataset: str, spec: DatasetSpec, *, previous: SchemaContract | None = None
-) -> tuple[PiiPlan, SchemaContract, pd.DataFrame, dict]:
+) -> tuple[PiiPlan, SchemaContract, pd.DataFrame, GeneralizationRules]:
     """Read the source and apply the catalog's PII handling, schema contract and generalisation.
 
     This is everything a snapshot does before splitting; `synth-assets check` runs it alone.
@@ -77,13 +77,11 @@ def prepare_source(
     schema = infer_schema(modelled, target=spec.target.column, primary_key=spec.primary_key, overrides=spec.columns)
     if previous is not None:
         check_contract_unchanged(previous, schema, dataset)
-    real, generalization = generalize(
-        schema.conform(modelled, what=f"source of dataset {dataset!r}"),
-        schema,
-        min_category_rows=spec.disclosure.min_category_rows,
-        top_code_rows=spec.disclosure.top_code_rows,
+    conformed = schema.conform(modelled, what=f"source of dataset {dataset!r}")
+    rules = fit_generalization(
+        conformed, schema, min_category_rows=spec.disclosure.min_category_rows, top_code_rows=spec.disclosure.top_code_rows
     )
-    return pii, schema, real, generalization
+    return pii, schema, apply_generalization(conformed, rules), rules
 
 
 def split_train_holdout(

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from synth_assets.governance.generalize import OTHER, generalize
+from synth_assets.governance.generalize import OTHER, apply_generalization, fit_generalization
 from synth_assets.schema import infer_schema
 
 
@@ -15,7 +15,9 @@ def test_rare_categories_and_extremes_are_coarsened():
         }
     )
     schema = infer_schema(frame, target="label")
-    out, summary = generalize(frame, schema, min_category_rows=10, top_code_rows=5)
+    rules = fit_generalization(frame, schema, min_category_rows=10, top_code_rows=5)
+    out, summary = apply_generalization(frame, rules), rules.summary
+    assert rules.recoded == {"city": ["Hamlet"]} and rules.bounds == {"income": (5.0, 41.0)}
     assert set(out["city"]) == {"Lyon", "Oslo", OTHER}
     assert summary["city"] == {"categories_recoded": 1, "rows_recoded": 3}
     # the five largest incomes become the fifth largest (41), the four smallest the fifth smallest (5)
@@ -29,5 +31,15 @@ def test_rare_categories_and_extremes_are_coarsened():
 def test_zero_disables_generalisation(adult_sample):
     schema = infer_schema(adult_sample, target="income")
     real = schema.conform(adult_sample, what="sample")
-    out, summary = generalize(real, schema, min_category_rows=0, top_code_rows=0)
-    assert summary == {} and out.equals(real)
+    rules = fit_generalization(real, schema, min_category_rows=0, top_code_rows=0)
+    assert rules.summary == {} and apply_generalization(real, rules).equals(real)
+
+
+def test_rules_learned_on_a_snapshot_coarsen_later_data_the_same_way():
+    frame = pd.DataFrame({"city": ["Lyon"] * 20 + ["Hamlet"] * 2, "income": list(range(22)), "label": ["x"] * 22})
+    schema = infer_schema(frame, target="label")
+    rules = fit_generalization(frame, schema, min_category_rows=10, top_code_rows=3)
+    later = pd.DataFrame({"city": ["Hamlet", "Lyon", "Brand-new"], "income": [-50, 10, 999], "label": ["x"] * 3})
+    out = apply_generalization(later, rules)
+    assert out["city"].tolist() == [OTHER, "Lyon", "Brand-new"]  # a genuinely new category stays visible
+    assert out["income"].tolist() == [2, 10, 19]

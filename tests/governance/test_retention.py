@@ -30,6 +30,7 @@ def _champion(root: DataRoot, adult_sample) -> None:
         content_hash="0" * 64, n_rows=1, published_at="2026-01-01T00:00:00+00:00", gates=(), mlflow_tracking_uri="sqlite:///x",
         mlflow_run_id="r", registered_model="adult-generator", model_version="1",
         schema_contract=infer_schema(adult_sample, target="income"), snapshot_hash="c" * 64,
+        reference_profile_path="restricted/adult/generators/v-old-champion/reference_profile.json",
     )
     root.write_json(champion_path(root, "adult"), publication.model_dump())
 

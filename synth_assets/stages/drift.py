@@ -1,0 +1,84 @@
+"""Drift of the live source against the champion's reference profile, for the sensor, the
+nightly schedule, the drift_report asset and `synth-assets drift`."""
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from synth_assets.catalog import DatasetSpec
+from synth_assets.governance.generalize import GeneralizationRules, apply_generalization
+from synth_assets.manifests import DriftManifest, PublicationManifest
+from synth_assets.metrics.drift import DriftSettings, drift_report
+from synth_assets.metrics.fidelity import detection_auc
+from synth_assets.metrics.sampling import bounded_sample
+from synth_assets.sources import sample_source, source_fingerprint
+from synth_assets.stages.publish import read_champion
+from synth_assets.storage import DataRoot
+
+
+def drift_settings(spec: DatasetSpec) -> DriftSettings:
+    drift = spec.drift
+    return DriftSettings(
+        psi_threshold=drift.psi_threshold,
+        alpha=drift.alpha,
+        null_share_threshold=drift.null_share_threshold,
+        unseen_share_threshold=drift.unseen_share_threshold,
+        column_share_threshold=drift.column_share_threshold,
+    )
+
+
+def measure_drift(dataset: str, spec: DatasetSpec, root: DataRoot, *, sample_rows: int | None = None) -> dict:
+    """The drift report of a bounded sample of the source against the current champion.
+
+    The sample goes through the champion's PII handling, schema contract and generalisation
+    rules, so it is compared exactly as the champion's snapshot was made. Without a champion the
+    report says so (`status: no_champion`) and nothing is sampled.
+    """
+    measured_at = datetime.now(UTC).isoformat(timespec="seconds")
+    champion = read_champion(root, dataset)
+    state = source_fingerprint(spec.source, dataset=dataset, updated_at_column=spec.drift.updated_at_column)
+    if champion is None:
+        return {"dataset": dataset, "status": "no_champion", "drifted": False, "measured_at": measured_at, "source": state}
+    profile = root.read_json(root.resolve(champion.reference_profile_path))
+    schema = champion.schema_contract
+    raw = sample_source(spec.source, dataset=dataset, n_rows=sample_rows or spec.drift.sample_rows)
+    sample = apply_generalization(
+        schema.conform(raw, what=f"sample of dataset {dataset!r}"), GeneralizationRules.model_validate(profile["generalization"])
+    )
+    report = drift_report(profile, sample, drift_settings(spec))
+    if spec.drift.multivariate:
+        report["multivariate"] = _multivariate(spec, champion, sample, root)
+        if report["multivariate"]["auc"] >= spec.drift.multivariate_auc_threshold:
+            report["drifted"] = True
+    return report | {
+        "dataset": dataset,
+        "status": "drifted" if report["drifted"] else "stable",
+        "measured_at": measured_at,
+        "champion_version": champion.version,
+        "source": state,
+    }
+
+
+def _multivariate(spec: DatasetSpec, champion: PublicationManifest, sample: pd.DataFrame, root: DataRoot) -> dict:
+    """A classifier telling the champion's train split from the sample (reads restricted rows)."""
+    train_path = root.path("restricted", champion.dataset, "snapshots", champion.snapshot_hash[:16], "train.parquet")
+    reference = bounded_sample(root.read_frame(train_path), len(sample), np.random.default_rng(0))
+    estimate = detection_auc(reference, sample, champion.schema_contract)
+    return {"auc": estimate.value, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high, "threshold": spec.drift.multivariate_auc_threshold}
+
+
+def write_drift_report(report: dict, root: DataRoot) -> DriftManifest:
+    """Publish a drift report (aggregates only) as `published/<dataset>/drift/<time>.json`."""
+    stamp = report["measured_at"].replace(":", "").replace("-", "").replace("+0000", "Z")
+    path = root.path("published", report["dataset"], "drift", f"{stamp}.json")
+    root.write_json(path, report)
+    return DriftManifest(
+        dataset=report["dataset"],
+        measured_at=report["measured_at"],
+        path=root.relative(path),
+        status=report["status"],
+        drifted=report["drifted"],
+        score=report.get("score"),
+        champion_version=report.get("champion_version"),
+    )
