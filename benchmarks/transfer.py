@@ -55,11 +55,15 @@ def main() -> None:
         "",
         "| anchor rows k | synthetic + k | k real only |",
         "|---|---|---|",
-        *[f"| {p['k']} | {p['synthetic_plus_anchor']:.3f} | {'' if p['real_only'] is None else f'{p['real_only']:.3f}'} |" for p in points],
+        *[f"| {p['k']} | {p['synthetic_plus_anchor']:.3f} | {_optional(p['real_only'])} |" for p in points],
     ]
     path = write_results("transfer", payload, "\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"\nwritten {path}")
+
+
+def _optional(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
 
 
 if __name__ == "__main__":
