@@ -12,8 +12,8 @@ import json
 import dagster as dg
 
 from synth_assets.catalog import DatasetSpec
-from synth_assets.resources import DataRootResource
 from synth_assets.metrics.drift import summary_line
+from synth_assets.resources import DataRootResource
 from synth_assets.stages.drift import measure_drift
 
 IN_FLIGHT = [

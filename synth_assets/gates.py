@@ -10,7 +10,6 @@ from typing import Literal
 
 from synth_assets.catalog import AcceptanceCriteria, DatasetSpec
 
-
 REPORT_OF_SECTION = {"fidelity": "validation", "coverage": "validation", "privacy": "validation", "transfer": "transfer"}
 
 

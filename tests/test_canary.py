@@ -8,7 +8,6 @@ compute logs, published files, state), and so are the logs and the console outpu
 """
 
 import re
-from pathlib import Path
 
 import dagster as dg
 import mlflow

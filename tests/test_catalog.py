@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from synth_assets.catalog import CatalogError, expand_env, load_catalog
 from synth_assets import settings
+from synth_assets.catalog import CatalogError, expand_env, load_catalog
 from tests.conftest import dataset_entry, write_catalog
 
 

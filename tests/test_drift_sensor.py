@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import numpy as np
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 

@@ -5,12 +5,12 @@ import re
 
 import pytest
 
+from synth_assets.gates import applicable_gates
+from synth_assets.governance import plots
 from synth_assets.manifests import SyntheticManifest
 from synth_assets.reports import gated_report
 from synth_assets.stages.candidate import write_report
-from synth_assets.gates import applicable_gates
 from synth_assets.stages.validate import validation_sections
-from synth_assets.governance import plots
 from synth_assets.storage import DataRoot
 
 pytestmark = pytest.mark.slow

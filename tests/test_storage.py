@@ -1,6 +1,7 @@
 """Zones and files: atomic writes, content hashes, integrity checks, credential-free URLs."""
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from synth_assets.provenance import without_credentials
@@ -34,7 +35,7 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path):
     root = DataRoot(str(tmp_path))
     path = root.path("published", "a.parquet")
     root.write_frame(path, pd.DataFrame({"a": [1, 2]}))
-    with pytest.raises(Exception):
+    with pytest.raises(pa.ArrowInvalid):
         root.write_frame(path, pd.DataFrame({"a": [object(), 1]}))  # pyarrow cannot encode it
     assert root.read_frame(path)["a"].tolist() == [1, 2]
     assert len(list(path.parent.iterdir())) == 1

@@ -50,7 +50,7 @@ def report_markdown(title: str, report: dict, figure_url: Callable[[str], str]) 
 def report_notes(report: dict) -> list[str]:
     """What the numbers alone do not say: worst subgroups, untrusted attacks, lost categories."""
     notes = []
-    for section, metrics in report["sections"].items():
+    for metrics in report["sections"].values():
         for metric, entry in metrics.items():
             details = entry.get("details") or {}
             if worst := details.get("worst_group"):

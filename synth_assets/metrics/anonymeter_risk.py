@@ -60,7 +60,7 @@ def anonymeter_risks(
     for secret in secrets:
         auxiliary = [c for c in columns if c != secret]
         per_secret[secret] = _run(
-            lambda: InferenceEvaluator(ori=ori, syn=syn, control=control, aux_cols=auxiliary, secret=secret, n_attacks=attacks).evaluate(n_jobs=2),
+            lambda auxiliary=auxiliary, secret=secret: InferenceEvaluator(ori=ori, syn=syn, control=control, aux_cols=auxiliary, secret=secret, n_attacks=attacks).evaluate(n_jobs=2),
             n,
             seed,
         )
@@ -90,8 +90,8 @@ def _cache_compiled_kernels() -> None:
     code and pays that once per installation. The kernels run on threads, so this process's
     module globals are the ones used.
     """
-    from numba import jit
     from anonymeter.neighbors import mixed_types_kneighbors as kernels
+    from numba import jit
 
     if getattr(kernels, "_synth_assets_cached", False):
         return

@@ -7,8 +7,8 @@ range) and what was invented (categories and numbers the real data never had).
 import numpy as np
 import pandas as pd
 
-from synth_assets.metrics.encoding import as_float
 from synth_assets.metrics.disclosure import publishable_count, publishable_quantile
+from synth_assets.metrics.encoding import as_float
 from synth_assets.metrics.estimate import Estimate
 from synth_assets.schema import SchemaContract
 
@@ -93,7 +93,7 @@ def tail_coverage(real: pd.DataFrame, synthetic: pd.DataFrame, schema: SchemaCon
         per_column[name] = {
             "quantiles": {
                 str(q): {"real": float(r), "synthetic": float(s)}
-                for q, r, s in zip(TAIL_QUANTILES, real_q, synthetic_q)
+                for q, r, s in zip(TAIL_QUANTILES, real_q, synthetic_q, strict=True)
                 if publishable_quantile(q, len(real_values))
             },
             "mean_gap": round(float(gaps.mean()), 4),

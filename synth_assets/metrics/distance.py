@@ -64,7 +64,7 @@ class MixedSpace:
     def encode(self, frame: pd.DataFrame) -> EncodedRows:
         numbers = ((_numbers(frame, self.numerical) - self.lows) / self.ranges).astype(np.float32)
         blocks = []
-        for column, vocabulary in zip(self.categorical, self.vocabularies):
+        for column, vocabulary in zip(self.categorical, self.vocabularies, strict=True):
             codes = _labels(frame[column]).map(vocabulary).fillna(-1).to_numpy(dtype=np.int64)
             block = np.zeros((len(frame), len(vocabulary)), dtype=np.float32)
             seen = codes >= 0

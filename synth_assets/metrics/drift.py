@@ -94,7 +94,7 @@ def drift_report(profile: dict, current: pd.DataFrame, settings: DriftSettings =
         else:
             columns[name] = categorical_drift(reference, current[name])
     adjusted = benjamini_hochberg([c["p_value"] for c in columns.values()])
-    for (name, column), p_adjusted in zip(columns.items(), adjusted):
+    for column, p_adjusted in zip(columns.values(), adjusted, strict=True):
         column["p_adjusted"] = p_adjusted
         reasons = []
         if column["psi"] >= settings.psi_threshold and p_adjusted < settings.alpha:

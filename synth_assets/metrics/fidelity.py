@@ -45,7 +45,7 @@ def quality_report(
         report.generate(
             {_TABLE: real[schema.names]}, {_TABLE: synthetic[schema.names]}, sdmetrics_metadata(schema), verbose=False
         )
-    properties = dict(zip(report.get_properties()["Property"], report.get_properties()["Score"]))
+    properties = dict(zip(report.get_properties()["Property"], report.get_properties()["Score"], strict=True))
     n = min(len(real), len(synthetic))
     return {
         "quality_score": Estimate(float(report.get_score()), n_samples=n),

@@ -31,7 +31,7 @@ def reference_profile(frame: pd.DataFrame, schema: SchemaContract, rules: Genera
             edges = np.unique(np.quantile(numbers, np.linspace(0, 1, HISTOGRAM_BINS + 1)[1:-1]))
             counts = np.bincount(np.searchsorted(edges, numbers, side="right"), minlength=len(edges) + 1)
             entry |= {
-                "quantiles": {str(q): float(v) for q, v in zip(PROFILE_QUANTILES, np.quantile(numbers, PROFILE_QUANTILES))},
+                "quantiles": {str(q): float(v) for q, v in zip(PROFILE_QUANTILES, np.quantile(numbers, PROFILE_QUANTILES), strict=True)},
                 "percentiles": np.percentile(numbers, PERCENTILES).tolist(),
                 "mean": float(numbers.mean()),
                 "std": float(numbers.std()),

@@ -121,7 +121,7 @@ def transfer_sections(
             trtr = [run[metric] for run in scores[(model, "trtr")]]
             section[f"tstr_{metric}"] = _repeated(tstr, baseline=float(np.mean(trtr)), n=len(holdout))
             section[f"trtr_{metric}"] = _repeated(trtr, n=len(holdout))
-            ratios = [t / r if r else 0.0 for t, r in zip(tstr, trtr)]
+            ratios = [t / r if r else 0.0 for t, r in zip(tstr, trtr, strict=True)]
             section[f"ratio_{metric}"] = _repeated(ratios, baseline=1.0, n=len(holdout), details={"higher_is_better": HIGHER_IS_BETTER[metric]})
         if model == settings.primary_model:
             section["transfer_ratio"] = Estimate(
@@ -319,7 +319,7 @@ def _error_profile(problem: _Problem, tstr, trtr, rng: np.random.Generator) -> d
             float(np.nan_to_num(correlation)),
             baseline=1.0,
             n_samples=min(IMPORTANCE_ROWS, len(problem.y_holdout)),
-            details={"method": "permutation importance, Spearman correlation", **{k: dict(zip(problem.features, np.round(v, 5).tolist())) for k, v in importances.items()}},
+            details={"method": "permutation importance, Spearman correlation", **{k: dict(zip(problem.features, np.round(v, 5).tolist(), strict=True)) for k, v in importances.items()}},
         )
     return profile
 

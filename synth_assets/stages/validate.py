@@ -22,6 +22,7 @@ from synth_assets.schema import SchemaContract
 from synth_assets.stages.candidate import load_splits, write_report
 from synth_assets.storage import DataRoot
 
+
 def validation_sections(
     synthetic: pd.DataFrame,
     train: pd.DataFrame,

@@ -10,7 +10,7 @@ from synth_assets.schema import infer_schema
 
 def _gower(a: pd.Series, b: pd.Series, space: MixedSpace) -> float:
     total = 0.0
-    for column, low, width in zip(space.numerical, space.lows, space.ranges):
+    for column, low, width in zip(space.numerical, space.lows, space.ranges, strict=True):
         x, y = a[column], b[column]
         if pd.isna(x) or pd.isna(y):
             total += float(pd.isna(x) != pd.isna(y))

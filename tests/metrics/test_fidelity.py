@@ -1,7 +1,6 @@
 """Fidelity metrics against their references: SDMetrics' numbers, chance level, a planted defect."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from synth_assets.metrics import fidelity

@@ -1,6 +1,8 @@
 """Transfer on a sample of Adult: TSTR close to TRTR for GaussianCopula, a shuffled label fails the
 gate, the hybrid curve rises with real anchors, and regression targets work."""
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -55,7 +57,7 @@ def test_a_shuffled_label_fails_the_transfer_gate(adult_split, copula_rows, adul
 def test_the_hybrid_curve_rises_with_real_anchors(copula_transfer):
     hybrid = copula_transfer["hybrid"]
     curve = [hybrid[f"synthetic_plus_{k}"] for k in SETTINGS.anchor_sizes]
-    for before, after in zip(curve, curve[1:]):
+    for before, after in itertools.pairwise(curve):
         noise = 2 * max(before.spread, after.spread, 0.005)
         assert after.value >= before.value - noise
     assert curve[-1].value > curve[0].value

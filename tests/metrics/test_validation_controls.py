@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synth_assets.reports import gated_report
 from synth_assets.gates import applicable_gates
+from synth_assets.reports import gated_report
 from synth_assets.stages.validate import validation_sections
 
 pytestmark = pytest.mark.slow
