@@ -8,13 +8,20 @@ export DAGSTER_HOME ?= $(SYNTH_ASSETS_HOME)/dagster
 # synthcity 0.2.12 imports cleanly only with the pins in pyproject.toml; uv.lock holds the resolution.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: demo test ui bench clean install
+.PHONY: demo test lint ui bench clean install
 
 demo: $(VENV)/.installed
 	$(BIN)/synth-assets demo
 
 test: $(VENV)/.installed
 	$(BIN)/pytest
+
+# The pipeline against the bare SDV script at 32k, 100k and 1M rows (~15 min on 2 cores).
+bench: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.pipeline
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
 
 ui: $(VENV)/.installed
 	mkdir -p $(DAGSTER_HOME)

@@ -12,8 +12,8 @@ import dagster as dg
 from jobs.challenger import challenger_hook
 from sensors.drift import drift_tags, regeneration_in_flight
 from synth_assets.catalog import DatasetSpec
-from synth_assets.resources import DataRootResource
 from synth_assets.metrics.drift import summary_line
+from synth_assets.resources import DataRootResource
 from synth_assets.stages.drift import measure_drift
 from synth_assets.stages.publish import read_champion
 
@@ -23,9 +23,12 @@ def regenerate_job_name(dataset: str) -> str:
 
 
 def regenerate_job(dataset: str, spec: DatasetSpec):
+    selection = dg.AssetSelection.groups(dataset)
+    if spec.bakeoff:  # it shares the dataset's group (one place in the UI) but runs in its own job
+        selection -= dg.AssetSelection.assets(dg.AssetKey([dataset, "bakeoff"]))
     return dg.define_asset_job(
         name=regenerate_job_name(dataset),
-        selection=dg.AssetSelection.groups(dataset),
+        selection=selection,
         description=(
             f"Take a new snapshot of {dataset}, refit its generator, and publish the result if every gate passes; "
             "a candidate stopped by a gate is kept in MLflow as `challenger`."

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, model_validator
 
 from synth_assets import settings
+from synth_assets.engines.constraints import Constraint
 from synth_assets.schema import ColumnKind
 
 DatasetName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
@@ -63,21 +64,48 @@ class SplitSpec(_Strict):
 
 
 class GeneratorSpec(_Strict):
-    engine: Literal["sdv", "synthcity"] = "sdv"
+    """Which generator, with which parameters, under which bounds (see `synth-assets generators`)."""
+
+    engine: str = "sdv"
     model: str = "gaussian_copula"
     params: dict[str, Any] = Field(default_factory=dict)
     seed: int = 0
+    time_budget_s: int = Field(default=1800, ge=1, description="a fit taking longer is stopped; the champion stays")
+    memory_limit_gb: float = Field(default=8.0, gt=0, description="a fit using more memory is stopped")
+    epsilon: float | None = Field(default=None, gt=0, description="differential-privacy budget of one fit (DP models only)")
+    delta: float | None = Field(default=None, gt=0, lt=1)
+    step_tags: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Dagster tags of the fit's step: a GPU node (`dagster-k8s/config`) or queue (`dagster-celery/queue`)",
+    )
 
     @model_validator(mode="after")
-    def _known_model(self) -> "GeneratorSpec":
-        from synth_assets.engines import available_models  # engines import no catalog state
+    def _known_model(self, info: ValidationInfo) -> "GeneratorSpec":
+        from synth_assets.engines import MODELS, GeneratorError, generator_params, model_info  # no catalog state there
 
-        valid = available_models(self.engine)
-        if self.model not in valid:
-            raise ValueError(
-                f"unknown model {self.model!r} for engine {self.engine!r}; valid: {', '.join(valid)}"
-            )
+        try:
+            # Benchmarks load catalogs to measure models that are not offered yet.
+            if (info.context or {}).get("allow_unmeasured") and f"{self.engine}/{self.model}" in MODELS:
+                registered = MODELS[f"{self.engine}/{self.model}"]
+            else:
+                registered = model_info(self.engine, self.model)
+            generator_params(registered, self.params, self.epsilon, self.delta)
+        except GeneratorError as error:
+            raise ValueError(str(error)) from None
         return self
+
+    @property
+    def differentially_private(self) -> bool:
+        from synth_assets.engines import MODELS
+
+        return MODELS[f"{self.engine}/{self.model}"].differentially_private
+
+
+class BakeoffSpec(_Strict):
+    """Candidate generators trained on the same snapshot and ranked under the acceptance policy."""
+
+    candidates: list[GeneratorSpec] = Field(min_length=2)
+    promote_winner: bool = Field(default=False, description="publish the best candidate that passes every gate")
 
 
 def _gate(default: float | None, section: str, description: str) -> Any:
@@ -197,6 +225,13 @@ class DatasetSpec(_Strict):
     )
     pii: PiiSpec = Field(default_factory=PiiSpec)
     disclosure: DisclosureSpec = Field(default_factory=DisclosureSpec)
+    constraints: list[Constraint] = Field(default_factory=list, description="rules every synthetic row satisfies")
+    top_up_categories_above: float | None = Field(
+        default=None, gt=0.0, lt=1.0, description="real categories at least this common are made to appear in the synthetic data"
+    )
+    epsilon_budget: float | None = Field(
+        default=None, gt=0, description="total differential-privacy budget across refreshes; only DP generators then"
+    )
     split: SplitSpec = Field(default_factory=SplitSpec)
     synthetic_rows: int | None = Field(
         default=None, gt=0, description="Rows to sample; defaults to the size of the train split."
@@ -208,6 +243,7 @@ class DatasetSpec(_Strict):
     refresh_cron: str = "0 2 * * *"
     max_generator_age_days: int = Field(default=30, ge=1, description="the nightly schedule regenerates an older champion")
     drift: DriftSpec = Field(default_factory=DriftSpec)
+    bakeoff: BakeoffSpec | None = None
     regression_tolerance: float = Field(
         default=0.05, ge=0.0, le=1.0, description="a new champion worse than the previous one by more on a gated metric raises an alert"
     )
@@ -220,6 +256,13 @@ class DatasetSpec(_Strict):
             raise ValueError(f"`columns` declares the primary key {self.primary_key!r}; it is not modelled")
         if self.primary_key is not None and self.primary_key in self.sensitive_attributes + self.quasi_identifiers:
             raise ValueError(f"the primary key {self.primary_key!r} is not modelled: it cannot be a sensitive attribute or quasi-identifier")
+        if self.epsilon_budget is not None:
+            non_dp = [g for g in [self.generator, *(self.bakeoff.candidates if self.bakeoff else [])] if not g.differentially_private]
+            if non_dp:
+                raise ValueError(
+                    f"`epsilon_budget` is set, so every generator must be differentially private; "
+                    f"{', '.join(f'{g.engine}/{g.model}' for g in non_dp)} is not"
+                )
         unmodelled = {c for c, how in self.pii.columns.items() if how != "keep"}
         clashes = sorted(unmodelled & {self.target.column, *self.columns, *self.sensitive_attributes, *self.quasi_identifiers})
         if clashes:
@@ -239,8 +282,11 @@ class Catalog(_Strict):
             ) from None
 
 
-def load_catalog(path: Path | str | None = None) -> Catalog:
-    """Load and validate a catalog (default: `$SYNTH_ASSETS_CATALOG`, else the bundled one)."""
+def load_catalog(path: Path | str | None = None, *, allow_unmeasured: bool = False) -> Catalog:
+    """Load and validate a catalog (default: `$SYNTH_ASSETS_CATALOG`, else the bundled one).
+
+    `allow_unmeasured` accepts registered models that are not offered yet (for benchmarks).
+    """
     path = Path(path) if path is not None else settings.catalog_path()
     try:
         text = path.read_text()
@@ -251,7 +297,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
     except yaml.YAMLError as error:
         raise CatalogError(f"catalog {path} is not valid YAML: {error}") from None
     try:
-        return Catalog.model_validate(raw)
+        return Catalog.model_validate(raw, context={"allow_unmeasured": allow_unmeasured})
     except ValidationError as error:
         problems = "\n".join(f"  - {_describe(e)}" for e in error.errors())
         raise CatalogError(f"invalid catalog {path}:\n{problems}") from None

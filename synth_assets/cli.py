@@ -44,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     pull.add_argument("dataset")
     pull.add_argument("--alias", default="champion", help="model alias to pull (default: champion)")
     pull.add_argument("-o", "--output", type=Path, help="file to write (default: <dataset>-<version>.parquet)")
+    generators = commands.add_parser("generators", help="the generators the catalog can name: DP, conditional sampling, measured cost")
+    generators.add_argument("--all", action="store_true", help="include registered models that are not offered, with why")
+    generators.add_argument("--json", action="store_true", help="machine-readable output")
+    bakeoff = commands.add_parser("bakeoff", help="run one dataset's generator bake-off in-process and print the ranking")
+    bakeoff.add_argument("dataset")
     status = commands.add_parser("status", help="what is published per dataset, its gates and its MLflow champion")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
@@ -56,12 +61,32 @@ def main(argv: list[str] | None = None) -> int:
             return check_command(args.dataset, as_json=args.json)
         if args.command == "drift":
             return drift_command(args.dataset, as_json=args.json)
+        if args.command == "generators":
+            return generators_command(include_all=args.all, as_json=args.json)
+        if args.command == "bakeoff":
+            return bakeoff_command(args.dataset)
         if args.command == "pull":
             return pull_command(args.dataset, args.alias, args.output)
         return status_command(as_json=args.json)
     except (*USER_ERRORS, RunFailed) as error:
         print(f"synth-assets: error: {error}", file=sys.stderr)
         return 2 if isinstance(error, USER_ERRORS) else 1
+
+
+def generators_command(*, include_all: bool, as_json: bool) -> int:
+    from synth_assets.engines import MODELS, describe
+
+    listed = [describe(info) for info in MODELS.values() if include_all or describe(info)["offered"]]
+    if as_json:
+        print(json.dumps({"generators": listed}, indent=2))
+        return 0
+    print(f"{'generator':36} {'DP':3} {'cond':4}  cost on Adult")
+    for entry in listed:
+        name = f"{entry['engine']}/{entry['model']}" + (" (control)" if entry["control"] else "")
+        dp = "yes" if entry["differentially_private"] else "-"
+        conditional = "yes" if entry["conditional_sampling"] else "-"
+        print(f"{name:36} {dp:3} {conditional:4}  {entry['cost_class']}")
+    return 0
 
 
 def demo() -> int:
@@ -85,11 +110,14 @@ def demo() -> int:
 
 def refresh_command(dataset: str) -> int:
     from synth_assets.catalog import load_catalog
+    from synth_assets.stages.publish import read_champion
+    from synth_assets.storage import DataRoot
 
     load_catalog().dataset(dataset)  # unknown dataset: one clear line before anything runs
     run_regenerate(dataset)
-    entry = collect_status()["datasets"][dataset]
-    print(f"{dataset}: published version {entry['published']['version']} -> {entry['published']['path']}")
+    root = DataRoot(settings.home())
+    champion = read_champion(root, dataset)  # from the data root: no MLflow round trip
+    print(f"{dataset}: published version {champion.version} -> {root.resolve(champion.published_path)}")
     return 0
 
 
@@ -157,9 +185,16 @@ def pull_command(dataset: str, alias: str, output: Path | None) -> int:
 
 def run_regenerate(dataset: str) -> None:
     """Run `regenerate_<dataset>` in this process against the persistent instance."""
+    from jobs import regenerate_job_name
+
+    print(f"==> {dataset}: regenerating (snapshot -> generator -> gates -> transfer -> datasheet -> publication)", flush=True)
+    run_dataset_job(dataset, regenerate_job_name(dataset), "regeneration")
+
+
+def run_dataset_job(dataset: str, job_name: str, what: str) -> None:
+    """Run one of a dataset's jobs in this process; a failure is recorded and raised as one line."""
     import dagster as dg
 
-    from jobs import regenerate_job_name
     from synth_assets.catalog import load_catalog
     from synth_assets.definitions import build_definitions
     from synth_assets.failures import FailureRecord, innermost_cause, record_failure
@@ -167,8 +202,7 @@ def run_regenerate(dataset: str) -> None:
 
     prepare_dagster_home()
     # Built from the environment as it is now (catalog path, home, MLflow URI), not at import time.
-    job = build_definitions(load_catalog()).resolve_job_def(regenerate_job_name(dataset))
-    print(f"==> {dataset}: regenerating (snapshot -> generator -> gates -> transfer -> datasheet -> publication)", flush=True)
+    job = build_definitions(load_catalog()).resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
@@ -187,9 +221,26 @@ def run_regenerate(dataset: str) -> None:
             FailureRecord.now(run_id=result.run_id, job=job.name, dataset=dataset, failed_steps=steps, run_error=""),
         )
         raise RunFailed(
-            f"regeneration of {dataset!r} failed (run {result.run_id}); the previous champion stays: "
+            f"{what} of {dataset!r} failed (run {result.run_id}); the previous champion stays: "
             + "; ".join(f"{s['step']}: {s['cause']}" for s in steps)
         )
+
+
+def bakeoff_command(dataset: str) -> int:
+    from jobs import bakeoff_job_name
+    from synth_assets.catalog import CatalogError, load_catalog
+    from synth_assets.stages.bakeoff import latest_ranking, ranking_markdown
+    from synth_assets.storage import DataRoot
+
+    spec = load_catalog().dataset(dataset)
+    if spec.bakeoff is None:
+        raise CatalogError(f"dataset {dataset!r} declares no `bakeoff:` candidates in the catalog")
+    print(f"==> {dataset}: bake-off of {len(spec.bakeoff.candidates)} candidate generators", flush=True)
+    run_dataset_job(dataset, bakeoff_job_name(dataset), "bake-off")
+    path, rows = latest_ranking(DataRoot(settings.home()), dataset)
+    print(ranking_markdown(rows))
+    print(f"\n{path}")
+    return 0
 
 
 def dagster_home() -> Path:

@@ -52,6 +52,15 @@ class SnapshotManifest(_Manifest):
     generalization: dict[str, dict[str, int]]  # per column: what was recoded (counts only)
 
 
+class Presample(_Manifest):
+    """Rows sampled by the fitting process itself, so the pipeline need not load the generator."""
+
+    path: str
+    content_hash: str
+    n_rows: int
+    seed: int
+
+
 class GeneratorManifest(_Manifest):
     dataset: str
     version: str
@@ -66,7 +75,12 @@ class GeneratorManifest(_Manifest):
     code_version: str
     snapshot_hash: str
     fit_seconds: float
+    peak_memory_mb: float
+    epsilon: float | None  # differential privacy of this fit (DP models only)
+    delta: float | None
+    epsilon_spent_total: float | None  # the dataset's privacy ledger after this fit
     reference_profile_path: str  # the snapshot's profile, kept with the generator: what drift is measured against
+    presample: Presample | None = None  # the candidate rows the fit drew, when it drew them
 
 
 class SyntheticManifest(_Manifest):

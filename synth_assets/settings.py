@@ -6,6 +6,8 @@ from pathlib import Path
 HOME_ENV = "SYNTH_ASSETS_HOME"
 CATALOG_ENV = "SYNTH_ASSETS_CATALOG"
 MLFLOW_ENV = "MLFLOW_TRACKING_URI"
+EXECUTOR_ENV = "SYNTH_ASSETS_EXECUTOR"
+EXECUTORS = ("multiprocess", "celery")
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
 BUNDLED_CATALOG = BUNDLED_DIR / "catalog.yaml"
@@ -44,3 +46,11 @@ def mlflow_artifact_root() -> str | None:
     if os.environ.get(MLFLOW_ENV):
         return None
     return (local_home() / "mlflow" / "artifacts").as_uri()
+
+
+def executor() -> str:
+    """How jobs launched through a Dagster instance run their steps (the CLI always runs in-process)."""
+    chosen = os.environ.get(EXECUTOR_ENV) or "multiprocess"
+    if chosen not in EXECUTORS:
+        raise ValueError(f"{EXECUTOR_ENV}={chosen!r} is not an executor; valid: {', '.join(EXECUTORS)}")
+    return chosen

@@ -15,7 +15,6 @@ from synth_assets.gates import applicable_gates
 from synth_assets.governance import plots
 from synth_assets.governance.pii import describe_flags
 from synth_assets.governance.rendering import data_uri, drift_markdown
-from synth_assets.metrics.drift import summary_line
 from synth_assets.history import history, history_table, regressions
 from synth_assets.manifests import (
     DatasheetManifest,
@@ -26,8 +25,10 @@ from synth_assets.manifests import (
     SnapshotManifest,
     SyntheticManifest,
 )
+from synth_assets.metrics.drift import summary_line
 from synth_assets.reports import gates_markdown
 from synth_assets.resources import DataRootResource, MlflowResource
+from synth_assets.stages.bakeoff import candidate_labels, rank, ranking_folder, ranking_markdown, ranking_table, run_candidate
 from synth_assets.stages.candidate import embedded_report_markdown
 from synth_assets.stages.datasheet import compose_datasheet
 from synth_assets.stages.drift import measure_drift, write_drift_report
@@ -37,6 +38,7 @@ from synth_assets.stages.snapshot import take_snapshot
 from synth_assets.stages.transfer import evaluate_transfer
 from synth_assets.stages.validate import validate_candidate
 from synth_assets.storage import DataRoot
+
 
 def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]:
     def key(stage: str) -> dg.AssetKey:
@@ -97,13 +99,26 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         )
         return manifest
 
-    @dg.asset(key=key("generator"), ins={"snapshot": dg.AssetIn(key("real_snapshot"))}, kinds={spec.generator.engine}, **restricted)
+    @dg.asset(
+        key=key("generator"),
+        ins={"snapshot": dg.AssetIn(key("real_snapshot"))},
+        kinds={spec.generator.engine},
+        op_tags=spec.generator.step_tags or None,
+        **restricted,
+    )
     def generator(context: dg.AssetExecutionContext, data_root: DataRootResource, snapshot: SnapshotManifest) -> GeneratorManifest:
         """The catalog's generator fitted on the train split (restricted: it was trained on real rows)."""
         config = spec.generator
         context.log.info(f"{dataset}: fitting {config.engine}/{config.model} on {snapshot.n_train:,} rows")
-        fitted = fit_generator(dataset, spec, snapshot, data_root.get(), version=new_version(context.run.run_id))
-        context.log.info(f"{dataset}: fitted in {fitted.fit_seconds:.1f} s")
+        fitted = fit_generator(
+            dataset, spec, snapshot, data_root.get(), version=new_version(context.run.run_id), log=context.log.info
+        )
+        context.log.info(f"{dataset}: fitted in {fitted.fit_seconds:.1f} s, peak memory {fitted.peak_memory_mb:,.0f} MiB")
+        privacy = (
+            {"epsilon": fitted.epsilon, "delta": fitted.delta or "plugin default", "epsilon_spent_total": fitted.epsilon_spent_total}
+            if fitted.epsilon is not None
+            else {}
+        )
         context.add_output_metadata(
             {
                 "version": fitted.version,
@@ -111,6 +126,9 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
                 "params": dg.MetadataValue.json(fitted.params),
                 "seed": fitted.seed,
                 "fit_seconds": fitted.fit_seconds,
+                "peak_memory_mb": fitted.peak_memory_mb,
+                "time_budget_s": config.time_budget_s,
+                **privacy,
                 "sha256": short(fitted.sha256),
                 "input/snapshot_hash": short(snapshot.snapshot_hash),
                 "library_versions": dg.MetadataValue.json(fitted.library_versions),
@@ -314,7 +332,86 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             ],
         )
 
-    return [drift_report, real_snapshot, generator, sample_and_validate, transfer_metrics, datasheet, publication, quality_history]
+    chain = [drift_report, real_snapshot, generator, sample_and_validate, transfer_metrics, datasheet, publication, quality_history]
+    return chain + ([bakeoff_asset(dataset, spec, common)] if spec.bakeoff else [])
+
+
+def bakeoff_asset(dataset: str, spec: DatasetSpec, common: dict) -> dg.AssetsDefinition:
+    assert spec.bakeoff is not None
+    candidates = spec.bakeoff.candidates
+
+    @dg.asset(
+        key=dg.AssetKey([dataset, "bakeoff"]),
+        ins={"snapshot": dg.AssetIn(dg.AssetKey([dataset, "real_snapshot"])), "drift": dg.AssetIn(dg.AssetKey([dataset, "drift_report"]))},
+        kinds={"pandas"},
+        description=(
+            f"{len(candidates)} candidate generators ({', '.join(candidate_labels(candidates))}) fitted on the same snapshot, "
+            "validated and evaluated like a regeneration, ranked under the acceptance policy"
+            + ("; the winner is published when it passes every gate." if spec.bakeoff.promote_winner else ".")
+        ),
+        **common,
+    )
+    def bakeoff(
+        context: dg.AssetExecutionContext,
+        data_root: DataRootResource,
+        mlflow: MlflowResource,
+        snapshot: SnapshotManifest,
+        drift: DriftManifest,
+    ) -> dg.MaterializeResult:
+        root = data_root.get()
+        version = new_version(context.run.run_id)
+        outcomes = []
+        for index, (candidate, label) in enumerate(zip(candidates, candidate_labels(candidates), strict=True), start=1):
+            context.log.info(f"{dataset}: bake-off candidate {index}/{len(candidates)}: {label}")
+            outcomes.append(
+                run_candidate(dataset, spec, candidate, label, snapshot, root, version=f"{version}-c{index}", log=context.log.info)
+            )
+        ranked = rank(outcomes)
+        rows = ranking_table(ranked)
+        table = ranking_markdown(rows)
+        figure = plots.bakeoff_ranking(rows)
+        folder = ranking_folder(root, dataset, version)
+        root.write_json(folder / "ranking.json", {"dataset": dataset, "snapshot_hash": snapshot.snapshot_hash, "ranking": rows})
+        root.write_text(folder / "ranking.md", f"# Generator bake-off: {dataset} {version}\n\n{table}\n\n![ranking](ranking.png)\n")
+        root.write_bytes(folder / "ranking.png", figure)
+        winner = ranked[0] if ranked[0].passed else None
+        promoted = "no"
+        if winner is None:
+            context.log.warning(f"{dataset}: no candidate passed every gate; nothing can be promoted")
+        elif spec.bakeoff.promote_winner:
+            chosen = spec.model_copy(update={"generator": winner.spec})
+            sheet, _ = compose_datasheet(
+                dataset, chosen, snapshot, winner.generator, winner.synthetic, winner.validation, winner.transfer, drift, root
+            )
+            published = publish_candidate(
+                dataset,
+                chosen,
+                snapshot,
+                winner.generator,
+                winner.synthetic,
+                winner.validation,
+                winner.transfer,
+                sheet,
+                root,
+                tracking_uri=mlflow.tracking_uri,
+                artifact_root=mlflow.artifact_root,
+                run_id=context.run.run_id,
+            )
+            promoted = f"{published.registered_model} v{published.model_version} (@champion)"
+            context.log.info(f"{dataset}: bake-off winner {winner.label} published as version {published.version}")
+        return dg.MaterializeResult(
+            metadata={
+                "winner": winner.label if winner else "none passed every gate",
+                "promoted": promoted,
+                "candidates": len(candidates),
+                "ranking": dg.MetadataValue.md(table),
+                "plot": dg.MetadataValue.md(f"![bake-off ranking]({data_uri(figure)})"),
+                "ranking_json": dg.MetadataValue.path(str(folder / "ranking.json")),
+                "input/snapshot_hash": short(snapshot.snapshot_hash),
+            }
+        )
+
+    return bakeoff
 
 
 def _report_metadata(report: ReportManifest, kind: str, root: DataRoot) -> dict:

@@ -7,8 +7,8 @@ page privacy reviewers read. Both hold aggregates and identifiers only: no real 
 from datetime import datetime, timedelta
 
 from synth_assets.catalog import DatasetSpec
-from synth_assets.manifests import GeneratorManifest, SnapshotManifest, SyntheticManifest
 from synth_assets.governance.rendering import drift_markdown, hybrid_summary
+from synth_assets.manifests import GeneratorManifest, SnapshotManifest, SyntheticManifest
 from synth_assets.reports import sections_markdown
 
 BORDERLINE_MARGIN = 0.05  # a passing gate within 5% of its threshold is listed as a limitation
@@ -71,6 +71,17 @@ def build_datasheet(
             "config_hash": generator.config_hash,
             "generator_sha256": generator.sha256,
             "fit_seconds": generator.fit_seconds,
+            "peak_memory_mb": generator.peak_memory_mb,
+            "differential_privacy": (
+                {
+                    "epsilon": generator.epsilon,
+                    "delta": generator.delta,
+                    "epsilon_spent_total": generator.epsilon_spent_total,
+                    "epsilon_budget": spec.epsilon_budget,
+                }
+                if generator.epsilon is not None
+                else None
+            ),
         },
         "synthetic": {"rows": synthetic.n_rows, "content_hash": synthetic.content_hash, "sample_seed": synthetic.sample_seed},
         "evidence": {"validation": validation, "transfer": transfer, "drift": drift},
@@ -90,6 +101,14 @@ def build_datasheet(
             "expires_on": (created + timedelta(days=governance.retention_days)).date().isoformat(),
         },
     }
+
+
+def dp_line(dp: dict | None) -> str:
+    if dp is None:
+        return "none (this generator gives no formal privacy guarantee; the privacy evidence below is empirical)"
+    delta = f"{dp['delta']:g}" if dp["delta"] is not None else "the plugin's default"
+    budget = f" of the dataset's budget of {dp['epsilon_budget']:g}" if dp["epsilon_budget"] is not None else ""
+    return f"epsilon {dp['epsilon']:g}, delta {delta} for this fit; {dp['epsilon_spent_total']:g} spent in total on this dataset{budget}"
 
 
 def distribution_lines(dataset: str, distribution: dict) -> list[str]:
@@ -200,7 +219,9 @@ def render_markdown(sheet: dict) -> str:
         f"- Generator: {generation['engine']}/{generation['model']}, params `{generation['params']}`, seed {generation['seed']}",
         f"- Libraries: {', '.join(f'{k} {v}' for k, v in sorted(generation['library_versions'].items()))}",
         f"- Code version: `{generation['code_version']}`; config hash `{generation['config_hash'][:16]}`",
-        f"- Generator file sha256 `{generation['generator_sha256'][:16]}`, fitted in {generation['fit_seconds']:.1f} s",
+        f"- Generator file sha256 `{generation['generator_sha256'][:16]}`, fitted in {generation['fit_seconds']:.1f} s "
+        f"(peak memory {generation['peak_memory_mb']:,.0f} MiB)",
+        f"- Differential privacy: {dp_line(generation['differential_privacy'])}",
         f"- Synthetic rows: {sheet['synthetic']['rows']:,}, content hash `{sheet['synthetic']['content_hash'][:16]}`, "
         f"sample seed {sheet['synthetic']['sample_seed']}",
         "",

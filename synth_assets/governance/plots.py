@@ -138,3 +138,24 @@ def history_trend(table: pd.DataFrame) -> bytes:
     axes.legend(fontsize=6, ncol=2, loc="center left", bbox_to_anchor=(1.0, 0.5))
     figure.tight_layout()
     return _png(figure)
+
+
+def bakeoff_ranking(rows: list[dict]) -> bytes:
+    """Each fitted candidate's gate values as grouped bars, best-ranked first; failed gates hatched."""
+    fitted = [row for row in rows if "gates" in row]
+    gates = sorted({name for row in fitted for name in row["gates"]})
+    figure = Figure(figsize=(max(6.0, 1.1 * len(gates) * max(1, len(fitted)) / 2), 3.8), dpi=80)
+    axes = figure.add_subplot(1, 1, 1)
+    width = 0.8 / max(1, len(fitted))
+    positions = np.arange(len(gates))
+    for index, row in enumerate(fitted):
+        values = [row["gates"].get(g, {}).get("value", np.nan) for g in gates]
+        bars = axes.bar(positions + index * width, values, width, label=f"{row['rank']}. {row['candidate']}")
+        for bar, gate in zip(bars, gates, strict=True):
+            if gate in row["gates"] and not row["gates"][gate]["passed"]:
+                bar.set_hatch("//")
+    axes.set_xticks(positions + width * (len(fitted) - 1) / 2, gates, rotation=25, ha="right", fontsize=7)
+    axes.set_ylabel("gate value (hatched: failed)")
+    axes.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    figure.tight_layout()
+    return _png(figure)

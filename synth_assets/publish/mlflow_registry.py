@@ -124,8 +124,7 @@ def log_version(
         experiment = _experiment_id(client, dataset, artifact_root)
         with mlflow.start_run(experiment_id=experiment, run_name=run_name, tags={**library_tags(), **tags}) as run:
             if synthetic is not None:
-                dataset_input = mlflow.data.from_pandas(synthetic, source=synthetic_source, name=f"{dataset}-synthetic", targets=target)
-                mlflow.log_input(dataset_input, context="synthetic")
+                mlflow.log_input(_dataset_input(synthetic, synthetic_source, f"{dataset}-synthetic", target), context="synthetic")
             mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
             _log_files(artifacts, Path(staging), artifact_path="release")
             model_artifacts, model_config = {}, {"generator_sha256": generator.sha256, "sample_seed": generator.sample_seed}
@@ -145,6 +144,15 @@ def log_version(
                 registered_model_name=registered_model_name(dataset),
             )
         return LoggedVersion(run.info.run_id, str(model_info.registered_model_version))
+
+
+def _dataset_input(frame: pd.DataFrame, source: str | None, name: str, target: str | None):
+    try:
+        return mlflow.data.from_pandas(frame, source=source, name=name, targets=target)
+    except mlflow.exceptions.MlflowException:
+        # MLflow has no dataset source for some data roots (memory://, or a cloud store whose
+        # client is not installed); the published path is still in the run's tags.
+        return mlflow.data.from_pandas(frame, name=name, targets=target)
 
 
 def attach_artifacts(tracking_uri: str, run_id: str, artifacts: Mapping[str, bytes]) -> None:

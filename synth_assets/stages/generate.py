@@ -1,13 +1,17 @@
 """Stages 2 and 3: fit the catalog's generator on the train split, then sample a candidate."""
 
-import time
+import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pandas as pd
 
 from synth_assets.catalog import DatasetSpec
-from synth_assets.engines import SyntheticGenerator, build_generator
-from synth_assets.manifests import GeneratorManifest, SnapshotManifest, SyntheticManifest
+from synth_assets.engines import ENGINES, SamplingPolicy, SyntheticGenerator, generator_params, model_info
+from synth_assets.engines.base import library_versions
+from synth_assets.engines.isolation import FitRequest, fit_in_child
+from synth_assets.governance.privacy_ledger import check_budget, epsilon_spent, new_spend, record_spend
+from synth_assets.manifests import GeneratorManifest, Presample, SnapshotManifest, SyntheticManifest
 from synth_assets.provenance import code_version, config_hash
 from synth_assets.stages.candidate import candidate_folder
 from synth_assets.storage import DataRoot
@@ -18,20 +22,72 @@ def new_version(run_id: str) -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{run_id[:8]}"
 
 
+def candidate_rows(spec: DatasetSpec, snapshot: SnapshotManifest) -> int:
+    return spec.synthetic_rows or snapshot.n_train
+
+
 def fit_generator(
-    dataset: str, spec: DatasetSpec, snapshot: SnapshotManifest, root: DataRoot, *, version: str
+    dataset: str,
+    spec: DatasetSpec,
+    snapshot: SnapshotManifest,
+    root: DataRoot,
+    *,
+    version: str,
+    log: Callable[[str], None] = print,
 ) -> GeneratorManifest:
-    train = root.read_frame(root.resolve(snapshot.train_path), expected_hash=snapshot.train_hash)
+    """Fit the catalog's generator on the train split, in a child process within its bounds.
+
+    A differentially private fit is checked against the dataset's epsilon budget first, and its
+    spend is recorded in the privacy ledger once it has happened.
+    """
     config = spec.generator
-    generator = build_generator(config.engine, config.model, config.params, config.seed)
-    started = time.perf_counter()
-    generator.fit(train, snapshot.schema_contract, faked=snapshot.pii.faked, column_order=snapshot.pii.column_order)
-    fit_seconds = time.perf_counter() - started
+    info = model_info(config.engine, config.model)
+    params = generator_params(info, config.params, config.epsilon, config.delta)
+    if info.differentially_private:
+        check_budget(root, dataset, config.epsilon, spec.epsilon_budget)
+    train = root.read_frame(root.resolve(snapshot.train_path), expected_hash=snapshot.train_hash)
+    # The child gets a local copy: a data root in memory or behind credentials is the parent's.
+    with tempfile.TemporaryDirectory(prefix="synth-assets-train-") as local:
+        staged = DataRoot(local)
+        outcome = fit_in_child(
+            FitRequest(
+                engine=config.engine,
+                model=config.model,
+                params=config.params,
+                seed=config.seed,
+                epsilon=config.epsilon,
+                delta=config.delta,
+                root=staged.url,
+                train_path="restricted/train.parquet",
+                train_hash=staged.write_frame(staged.path("restricted", "train.parquet"), train),
+                schema_contract=snapshot.schema_contract,
+                faked=snapshot.pii.faked,
+                column_order=snapshot.pii.column_order,
+                policy=SamplingPolicy(constraints=spec.constraints, top_up_min_share=spec.top_up_categories_above),
+                sample_rows=candidate_rows(spec, snapshot),
+                sample_seed=config.seed,
+            ),
+            time_budget_s=config.time_budget_s,
+            memory_limit_gb=config.memory_limit_gb,
+            log=log,
+        )
     # Each fit gets its own folder: a new generator never overwrites the champion's file.
     folder = root.path("restricted", dataset, "generators", version)
-    sha256 = root.write_bytes(folder / "generator.pkl", generator.to_bytes())
+    sha256 = root.write_bytes(folder / "generator.pkl", outcome.generator_bytes)
+    sample_path = folder / "presample.parquet"
+    presample = Presample(
+        path=root.relative(sample_path),
+        content_hash=root.write_frame(sample_path, outcome.sample),
+        n_rows=len(outcome.sample),
+        seed=config.seed,
+    )
     root.write_bytes(folder / "reference_profile.json", root.resolve(snapshot.profile_path).read_bytes())
-    description = generator.describe()
+    if info.differentially_private:
+        record_spend(
+            root,
+            dataset,
+            new_spend(version=version, generator=info.name, epsilon=config.epsilon, delta=config.delta, snapshot_hash=snapshot.snapshot_hash),
+        )
     manifest = GeneratorManifest(
         dataset=dataset,
         version=version,
@@ -39,14 +95,19 @@ def fit_generator(
         sha256=sha256,
         engine=config.engine,
         model=config.model,
-        params=config.params,
+        params=params,
         seed=config.seed,
         config_hash=config_hash(config.model_dump()),
-        library_versions=description["library_versions"],
+        library_versions=library_versions(ENGINES[config.engine].libraries),
         code_version=code_version(),
         snapshot_hash=snapshot.snapshot_hash,
-        fit_seconds=round(fit_seconds, 3),
+        fit_seconds=round(outcome.seconds, 3),
+        peak_memory_mb=round(outcome.peak_memory_mb, 1),
+        epsilon=config.epsilon if info.differentially_private else None,
+        delta=config.delta if info.differentially_private else None,
+        epsilon_spent_total=epsilon_spent(root, dataset) if info.differentially_private else None,
         reference_profile_path=root.relative(folder / "reference_profile.json"),
+        presample=presample,
     )
     root.write_json(folder / "generator.json", manifest.model_dump())
     return manifest
@@ -60,10 +121,17 @@ def load_generator(manifest: GeneratorManifest, root: DataRoot) -> SyntheticGene
 def sample_synthetic(
     dataset: str, spec: DatasetSpec, generator_manifest: GeneratorManifest, snapshot: SnapshotManifest, root: DataRoot
 ) -> tuple[SyntheticManifest, pd.DataFrame]:
-    """Sample the candidate into the restricted zone: it is not published before its gates pass."""
-    generator = load_generator(generator_manifest, root)
-    n_rows = spec.synthetic_rows or snapshot.n_train
-    synthetic = generator.sample(n_rows, seed=spec.generator.seed)
+    """Sample the candidate into the restricted zone: it is not published before its gates pass.
+
+    The fit's own sample is used when it has the rows and seed asked for (the same rows
+    `generator.sample` gives); otherwise the generator is loaded and sampled here.
+    """
+    n_rows, seed = candidate_rows(spec, snapshot), spec.generator.seed
+    presample = generator_manifest.presample
+    if presample is not None and (presample.n_rows, presample.seed) == (n_rows, seed):
+        synthetic = root.read_frame(root.resolve(presample.path), expected_hash=presample.content_hash)
+    else:
+        synthetic = load_generator(generator_manifest, root).sample(n_rows, seed=seed)
     path = candidate_folder(root, dataset, generator_manifest.version) / "synthetic.parquet"
     content_hash = root.write_frame(path, synthetic)
     manifest = SyntheticManifest(
@@ -72,7 +140,7 @@ def sample_synthetic(
         path=root.relative(path),
         content_hash=content_hash,
         n_rows=len(synthetic),
-        sample_seed=spec.generator.seed,
+        sample_seed=seed,
         generator_sha256=generator_manifest.sha256,
         snapshot_hash=snapshot.snapshot_hash,
     )

@@ -58,6 +58,16 @@ def lineage_tags(
         "generator_config_hash": generator.config_hash,
         "code_version": code_version(),
         "trained_on_restricted_data": "true",
+        "differentially_private": str(generator.epsilon is not None).lower(),
+        **(
+            {
+                "dp_epsilon": f"{generator.epsilon:g}",
+                "dp_delta": f"{generator.delta:g}" if generator.delta is not None else "plugin default",
+                "dp_epsilon_spent_total": f"{generator.epsilon_spent_total:g}",
+            }
+            if generator.epsilon is not None
+            else {}
+        ),
     }
 
 
@@ -101,7 +111,8 @@ def publish_candidate(
         run_name=f"{dataset}-{synthetic.version}",
         artifacts=release,
         metrics=validation.metrics | transfer.metrics,
-        tags=lineage_tags(dataset, spec, snapshot, generator, run_id) | {"synthetic_content_hash": synthetic.content_hash, "status": "champion"},
+        tags=lineage_tags(dataset, spec, snapshot, generator, run_id)
+        | {"synthetic_content_hash": synthetic.content_hash, "status": "champion", "published_path": str(target / "synthetic.parquet")},
         generator=mlflow_registry.Generator(
             sha256=generator.sha256,
             sample_seed=synthetic.sample_seed,
