@@ -19,7 +19,7 @@ def bakeoff_job(dataset: str, spec: DatasetSpec):
         description=(
             f"Fit each of {dataset}'s {len(spec.bakeoff.candidates)} candidate generators on one new snapshot, run the same "
             "gates and transfer metrics on each, and rank them"
-            + (" ; publish the winner if it passes every gate." if spec.bakeoff.promote_winner else ".")
+            + ("; publish the winner if it passes every gate." if spec.bakeoff.promote_winner else ".")
         ),
         # It may publish: tagged like the regenerate job, so a per-dataset tag concurrency limit covers both.
         tags={"dataset": dataset},

@@ -49,6 +49,7 @@ class SynthcityGenerator(SyntheticGenerator):
         except (TypeError, ValueError) as error:
             raise GeneratorError(f"synthcity/{self.model}: invalid params {sorted(self.params)}: {error}") from None
         self._plugin.fit(GenericDataLoader(self._encode(train, schema)))
+        _drop_dp_optimizers(self._plugin)
 
     def _sample(self, n_rows: int, seed: int) -> pd.DataFrame:
         if self.model == "marginal_distributions":
@@ -98,6 +99,27 @@ class SynthcityGenerator(SyntheticGenerator):
         for name in self.schema.categorical:
             decoded[name] = decoded[name].where(decoded[name] != _MISSING, None)
         return decoded
+
+
+def _drop_dp_optimizers(plugin) -> None:
+    """Remove opacus optimizers from a fitted plugin: sampling needs none, and a pickled
+    DPOptimizer cannot be loaded (its properties read `original_optimizer` before it is restored)."""
+    import torch
+    from opacus.optimizers import DPOptimizer
+
+    pending, seen = [plugin], set()
+    while pending:
+        holder = pending.pop()
+        if id(holder) in seen or not hasattr(holder, "__dict__"):
+            continue
+        seen.add(id(holder))
+        for name, value in list(vars(holder).items()):
+            if isinstance(value, DPOptimizer):
+                setattr(holder, name, None)
+            elif isinstance(value, torch.nn.Module) or type(value).__module__.startswith("synthcity"):
+                pending.append(value)
+        if isinstance(holder, torch.nn.Module):
+            pending.extend(holder._modules.values())
 
 
 _PATCH_LOCK = threading.Lock()

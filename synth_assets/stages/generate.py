@@ -74,7 +74,7 @@ def fit_generator(
     # Each fit gets its own folder: a new generator never overwrites the champion's file.
     folder = root.path("restricted", dataset, "generators", version)
     sha256 = root.write_bytes(folder / "generator.pkl", outcome.generator_bytes)
-    sample_path = folder / "presample.parquet"
+    sample_path = folder / "synthetic_presample.parquet"
     presample = Presample(
         path=root.relative(sample_path),
         content_hash=root.write_frame(sample_path, outcome.sample),
