@@ -95,13 +95,22 @@ def dataset_entry(source_url: str, **overrides) -> dict:
     return entry
 
 
+# Settings a developer's shell may carry that would point a test at their own stores.
+INHERITED_SETTINGS = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SYNTH_ASSETS_CATALOG", "DAGSTER_HOME")
+
+
+def isolate_home(monkeypatch: pytest.MonkeyPatch, home: str | Path) -> None:
+    """Point SYNTH_ASSETS_HOME at `home` (embedded MLflow store) and drop inherited settings."""
+    monkeypatch.setenv("SYNTH_ASSETS_HOME", str(home))
+    for name in INHERITED_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An isolated SYNTH_ASSETS_HOME with the embedded MLflow store and no inherited settings."""
     root = tmp_path / "home"
-    monkeypatch.setenv("SYNTH_ASSETS_HOME", str(root))
-    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SYNTH_ASSETS_CATALOG", "DAGSTER_HOME"):
-        monkeypatch.delenv(name, raising=False)
+    isolate_home(monkeypatch, root)
     return root
 
 

@@ -18,7 +18,7 @@ from synth_assets import settings
 from synth_assets.catalog import load_catalog
 from synth_assets.definitions import build_definitions
 from synth_assets.publish.mlflow_registry import tracking
-from tests.conftest import dataset_entry, write_catalog, write_sqlite
+from tests.conftest import dataset_entry, isolate_home, write_catalog, write_sqlite
 
 pytestmark = pytest.mark.slow
 TEXT_CANARIES = ("CANARY-NAME", "canary-mail", "CANARY-COUNTRY")
@@ -30,9 +30,7 @@ def canary_runs(tmp_path_factory, adult_sample):
     monkeypatch = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("canary")
     home = root / "home"
-    monkeypatch.setenv("SYNTH_ASSETS_HOME", str(home))
-    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SYNTH_ASSETS_CATALOG", "DAGSTER_HOME"):
-        monkeypatch.delenv(name, raising=False)
+    isolate_home(monkeypatch, home)
     source = adult_sample.copy()
     source.insert(0, "name", [f"CANARY-NAME-{i:05d}" for i in range(len(source))])
     source["email"] = [f"canary-mail-{i}@leak.example" for i in range(len(source))]

@@ -6,7 +6,7 @@ import pytest
 
 from synth_assets.stages.publish import read_champion
 from synth_assets.storage import DataRoot
-from tests.conftest import dataset_entry, run_regenerate, write_catalog, write_sqlite
+from tests.conftest import dataset_entry, isolate_home, run_regenerate, write_catalog, write_sqlite
 
 pytestmark = pytest.mark.slow
 
@@ -14,12 +14,10 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["file", "memory"])
 def test_the_chain_runs_on_a_data_root_url(scheme, tmp_path, adult_sample, monkeypatch):
     url = (tmp_path / "root").as_uri() if scheme == "file" else f"memory://synth-assets-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("SYNTH_ASSETS_HOME", url)
+    isolate_home(monkeypatch, url)
     # A URL home holds no embedded MLflow store: the tracking URI says where it is (artifacts under the cwd).
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     monkeypatch.chdir(tmp_path)
-    for name in ("SYNTH_ASSETS_CATALOG", "DAGSTER_HOME", "MLFLOW_REGISTRY_URI"):
-        monkeypatch.delenv(name, raising=False)
     catalog = write_catalog(tmp_path / "catalog.yaml", {"adult": dataset_entry(write_sqlite(tmp_path / "source.sqlite", adult_sample))})
 
     result = run_regenerate(catalog, "adult")

@@ -19,7 +19,7 @@ from synth_assets.definitions import build_definitions
 from synth_assets.resources import DataRootResource
 from synth_assets.stages.publish import read_champion
 from synth_assets.storage import DataRoot
-from tests.conftest import dataset_entry, write_catalog, write_sqlite
+from tests.conftest import dataset_entry, isolate_home, write_catalog, write_sqlite
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +29,7 @@ def world(tmp_path_factory, adult_sample):
     monkeypatch = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("drift")
     home = root / "home"
-    monkeypatch.setenv("SYNTH_ASSETS_HOME", str(home))
-    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "DAGSTER_HOME"):
-        monkeypatch.delenv(name, raising=False)
+    isolate_home(monkeypatch, home)
     source = root / "source.sqlite"
     url = write_sqlite(source, adult_sample)
     catalog_path = write_catalog(root / "catalog.yaml", {"adult": dataset_entry(url, max_generator_age_days=7)})

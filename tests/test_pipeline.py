@@ -19,7 +19,7 @@ from synth_assets.publish.mlflow_registry import tracking
 from synth_assets.stages.generate import load_generator
 from synth_assets.stages.publish import read_champion
 from synth_assets.storage import DataRoot, IntegrityError, frame_hash
-from tests.conftest import check_results, dataset_entry, run_regenerate, write_catalog, write_sqlite
+from tests.conftest import check_results, dataset_entry, isolate_home, run_regenerate, write_catalog, write_sqlite
 
 pytestmark = pytest.mark.slow
 
@@ -28,9 +28,7 @@ pytestmark = pytest.mark.slow
 def pipeline_home(tmp_path_factory, adult_sample):
     monkeypatch = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("pipeline")
-    monkeypatch.setenv("SYNTH_ASSETS_HOME", str(root / "home"))
-    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SYNTH_ASSETS_CATALOG", "DAGSTER_HOME"):
-        monkeypatch.delenv(name, raising=False)
+    isolate_home(monkeypatch, root / "home")
     source = write_sqlite(root / "source.sqlite", adult_sample)
     catalogs = {
         "copula": write_catalog(root / "copula.yaml", {"adult": dataset_entry(source)}),

@@ -13,7 +13,7 @@ from mlflow.tracking import MlflowClient
 
 from synth_assets.consume import load_synthetic, sample
 from synth_assets.storage import frame_hash
-from tests.conftest import dataset_entry, run_regenerate, write_catalog, write_sqlite
+from tests.conftest import dataset_entry, isolate_home, run_regenerate, write_catalog, write_sqlite
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -22,9 +22,7 @@ SECRET = "pg-secret-7f3a"  # trust auth ignores it; it must still never be writt
 
 def regenerate(tmp_path: Path, name: str, source_url: str, table: str, monkeypatch, **env):
     home = tmp_path / name
-    monkeypatch.setenv("SYNTH_ASSETS_HOME", str(home))
-    for key in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SYNTH_ASSETS_CATALOG", "DAGSTER_HOME"):
-        monkeypatch.delenv(key, raising=False)
+    isolate_home(monkeypatch, home)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     entry = dataset_entry(source_url) | {"source": {"url": source_url, "table": table}}
