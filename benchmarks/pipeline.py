@@ -1,8 +1,9 @@
-"""`make bench`: the full governed refresh against the bare SDV script, at three data sizes.
+"""`make bench`: the full governed refresh against the bare engine script, at three data sizes.
 
 For each size, in one process tree and one run:
-1. the bare baseline (`benchmarks/baseline_sdv.py`: GaussianCopula fit + sample + SDMetrics
-   QualityReport on the same split), timed as a whole process;
+1. the bare baseline (`benchmarks/baseline_engine.py`, in the default engine's own environment:
+   the bundled catalog's generator fitted through its library's API on the same split, and as
+   many rows sampled), timed as a whole process;
 2. `synth-assets refresh adult` (snapshot -> published: every gate, transfer, datasheet, MLflow),
    timed as a whole process, with each Dagster step's time from the run's step stats.
 Both process trees are sampled every 0.1 s for resident memory: the peak of the whole process and
@@ -77,6 +78,20 @@ def timed_process(command: list[str], env: dict) -> tuple[float, float, MemorySa
     return seconds, sampler.peak_mib(), sampler, output
 
 
+def baseline_command(entry: dict, source: Path) -> list[str]:
+    """The bare script for the catalog's generator, run by its engine environment's Python."""
+    from synth_assets.catalog import GeneratorSpec
+    from synth_assets.engines import generator_params, model_info
+    from synth_assets.engines.environments import environment
+
+    generator = GeneratorSpec.model_validate(entry.get("generator", {}))
+    info = model_info(generator.engine, generator.model)
+    params = generator_params(info, generator.params, None, None)
+    script = Path(__file__).with_name("baseline_engine.py")
+    return [str(environment(info.family.environment).interpreter()), str(script), info.name, str(source), "adult", "income",
+            "--synthetic-rows", str(entry["synthetic_rows"]), "--params", json.dumps(params)]
+
+
 def step_stats(dagster_home: Path) -> list[dict]:
     import dagster as dg
 
@@ -115,9 +130,7 @@ def measure(rows: int, folder: Path) -> dict:
     bin_dir = Path(sys.executable).parent
 
     print(f"== {rows:,} rows: baseline", flush=True)
-    base_s, base_peak, _, output = timed_process(
-        [sys.executable, "-m", "benchmarks.baseline_sdv", str(source), "--synthetic-rows", str(entry["synthetic_rows"])], env
-    )
+    base_s, base_peak, _, output = timed_process(baseline_command(entry, source), env)
     baseline = json.loads(output.strip().splitlines()[-1])
     print(f"   {base_s:.1f} s, peak {base_peak:,.0f} MiB, phases {baseline['phases']}", flush=True)
 
@@ -145,7 +158,7 @@ def measure(rows: int, folder: Path) -> dict:
 def markdown(results: list[dict]) -> str:
     info = machine()
     lines = [
-        "# Full refresh vs the bare SDV script",
+        "# Full refresh vs the bare engine script",
         "",
         f"{info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB; Python {info['python']}; git {info['git']}.",
         "Both timed as whole processes (imports included); peak = resident memory of the process tree.",

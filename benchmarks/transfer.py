@@ -15,16 +15,17 @@ from benchmarks.common import adult_splits, frame_summary, write_results
 def main() -> None:
     warnings.filterwarnings("ignore")
     from synth_assets.catalog import load_catalog
-    from synth_assets.engines import build_generator
+    from synth_assets.engines.isolation import fit_model
     from synth_assets.metrics.transfer import transfer_sections
     from synth_assets.settings import BUNDLED_CATALOG
     from synth_assets.stages.transfer import transfer_settings
 
     spec = load_catalog(BUNDLED_CATALOG).dataset("adult")
     schema, train, holdout = adult_splits()
-    generator = build_generator(spec.generator.engine, spec.generator.model, spec.generator.params, spec.generator.seed)
-    generator.fit(train, schema)
-    synthetic = generator.sample(spec.synthetic_rows, seed=spec.generator.seed)
+    config = spec.generator
+    synthetic = fit_model(
+        f"{config.engine}/{config.model}", train, schema, params=config.params, seed=config.seed, sample_rows=spec.synthetic_rows, sample_seed=config.seed
+    ).sample
 
     settings = transfer_settings(spec)
     started = time.perf_counter()

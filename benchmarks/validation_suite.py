@@ -33,7 +33,7 @@ def main() -> None:
     warnings.filterwarnings("ignore")
 
     from synth_assets.catalog import load_catalog
-    from synth_assets.engines import build_generator
+    from synth_assets.engines.isolation import fit_model
     from synth_assets.gates import applicable_gates
     from synth_assets.metrics.distance import MixedSpace, nearest_two
     from synth_assets.reports import gated_report
@@ -43,9 +43,7 @@ def main() -> None:
 
     spec = load_catalog(BUNDLED_CATALOG).dataset("adult")
     schema, train, holdout = adult_splits()
-    generator = build_generator("sdv", "gaussian_copula", {}, 0)
-    generator.fit(train, schema)
-    synthetic = generator.sample(len(train), seed=0)
+    synthetic = fit_model("sdv/gaussian_copula", train, schema, sample_rows=len(train)).sample
 
     timings: dict[str, float] = {}
     started = time.perf_counter()

@@ -39,7 +39,7 @@ class SourceSpec(_Strict):
     url: str = Field(min_length=1)
     table: str | None = None
     query: str | None = None
-    bootstrap: Literal["adult"] | None = Field(
+    bootstrap: Literal["adult", "doctoraus"] | None = Field(
         default=None,
         description="Bundled dataset loaded into `table` when the table does not exist yet (demo).",
     )
@@ -66,8 +66,8 @@ class SplitSpec(_Strict):
 class GeneratorSpec(_Strict):
     """Which generator, with which parameters, under which bounds (see `synth-assets generators`)."""
 
-    engine: str = "sdv"
-    model: str = "gaussian_copula"
+    engine: str = "mostlyai"
+    model: str = "tabular_argn"
     params: dict[str, Any] = Field(default_factory=dict)
     seed: int = 0
     time_budget_s: int = Field(default=1800, ge=1, description="a fit taking longer is stopped; the champion stays")

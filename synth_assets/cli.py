@@ -47,6 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     generators = commands.add_parser("generators", help="the generators the catalog can name: DP, conditional sampling, measured cost")
     generators.add_argument("--all", action="store_true", help="include registered models that are not offered, with why")
     generators.add_argument("--json", action="store_true", help="machine-readable output")
+    engines = commands.add_parser("engines", help="the engine families' own environments: list them, install one")
+    engine_commands = engines.add_subparsers(dest="engines_command", required=True)
+    engine_install = engine_commands.add_parser("install", help="create an engine family's environment from its lock (needs the package index)")
+    engine_install.add_argument("names", nargs="*", help="environment names (see `synth-assets engines list`)")
+    engine_install.add_argument("--all", action="store_true", help="every engine environment")
+    engine_list = engine_commands.add_parser("list", help="each engine environment: installed or not, its Python and lock")
+    engine_list.add_argument("--json", action="store_true", help="machine-readable output")
     bakeoff = commands.add_parser("bakeoff", help="run one dataset's generator bake-off in-process and print the ranking")
     bakeoff.add_argument("dataset")
     status = commands.add_parser("status", help="what is published per dataset, its gates and its MLflow champion")
@@ -63,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             return drift_command(args.dataset, as_json=args.json)
         if args.command == "generators":
             return generators_command(include_all=args.all, as_json=args.json)
+        if args.command == "engines":
+            if args.engines_command == "install":
+                return engines_install_command(args.names, install_all=args.all)
+            return engines_list_command(as_json=args.json)
         if args.command == "bakeoff":
             return bakeoff_command(args.dataset)
         if args.command == "pull":
@@ -75,17 +86,55 @@ def main(argv: list[str] | None = None) -> int:
 
 def generators_command(*, include_all: bool, as_json: bool) -> int:
     from synth_assets.engines import MODELS, describe
+    from synth_assets.engines.environments import environment
 
-    listed = [describe(info) for info in MODELS.values() if include_all or describe(info)["offered"]]
+    listed = []
+    for info in MODELS.values():
+        entry = describe(info)
+        if include_all or entry["offered"]:
+            name = info.family.environment
+            listed.append(entry | {"installed": True if name is None else environment(name).status() == "installed"})
     if as_json:
         print(json.dumps({"generators": listed}, indent=2))
         return 0
-    print(f"{'generator':36} {'DP':3} {'cond':4}  cost on Adult")
+    print(f"{'generator':36} {'DP':8} {'cond':4} {'installed':9}  cost on Adult")
     for entry in listed:
         name = f"{entry['engine']}/{entry['model']}" + (" (control)" if entry["control"] else "")
-        dp = "yes" if entry["differentially_private"] else "-"
+        dp = {"required": "yes", "optional": "optional", "none": "-"}[entry["differential_privacy"]]
         conditional = "yes" if entry["conditional_sampling"] else "-"
-        print(f"{name:36} {dp:3} {conditional:4}  {entry['cost_class']}")
+        installed = "yes" if entry["installed"] else f"no: synth-assets engines install {entry['environment']}"
+        print(f"{name:36} {dp:8} {conditional:4} {installed:9}  {entry['cost_class']}")
+    return 0
+
+
+def engines_install_command(names: list[str], *, install_all: bool) -> int:
+    from synth_assets.engines.environments import environment, environment_names, install
+
+    chosen = environment_names() if install_all else names
+    if not chosen:
+        raise GeneratorError(f"name an engine environment to install (or --all); valid: {', '.join(environment_names())}")
+    for name in chosen:
+        environment(name)  # an unknown name fails before anything is installed
+    for name in chosen:
+        env = install(name)
+        print(f"{name}: installed from {env.folder / 'uv.lock'} (lock {env.lock_sha256[:12]})")
+    return 0
+
+
+def engines_list_command(*, as_json: bool) -> int:
+    from synth_assets.engines import MODELS, offered
+    from synth_assets.engines.environments import environment, environment_names
+
+    rows = []
+    for name in environment_names():
+        env = environment(name)
+        models = sorted(info.name for info in MODELS.values() if info.family.environment == name and offered(info.name))
+        rows.append({"name": name, "status": env.status(), "requires_python": env.requires_python, "lock_sha256": env.lock_sha256, "folder": str(env.folder), "models": models})
+    if as_json:
+        print(json.dumps({"environments": rows}, indent=2))
+        return 0
+    for row in rows:
+        print(f"{row['name']:11} {row['status']:9} Python {row['requires_python']:12} lock {row['lock_sha256'][:12]}  {', '.join(row['models'])}")
     return 0
 
 

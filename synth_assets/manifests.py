@@ -61,6 +61,14 @@ class Presample(_Manifest):
     seed: int
 
 
+class GeneratorEnvironment(_Manifest):
+    """The environment a generator was fitted in, and the only kind that can load it again."""
+
+    name: str  # environments/<name>, or "host" for controls that run in the orchestration environment
+    python: str
+    lock_sha256: str | None  # of environments/<name>/uv.lock at fit time
+
+
 class GeneratorManifest(_Manifest):
     dataset: str
     version: str
@@ -72,13 +80,16 @@ class GeneratorManifest(_Manifest):
     seed: int
     config_hash: str
     library_versions: dict[str, str]
+    environment: GeneratorEnvironment
     code_version: str
     snapshot_hash: str
     fit_seconds: float
+    fit_cpu_seconds: float  # user + system time of the fit's process tree (2 cores: up to twice the wall time)
     peak_memory_mb: float
     epsilon: float | None  # differential privacy of this fit (DP models only)
     delta: float | None
     epsilon_spent_total: float | None  # the dataset's privacy ledger after this fit
+    epsilon_accounted: float | None = None  # what the engine's own accountant reports (<= epsilon)
     reference_profile_path: str  # the snapshot's profile, kept with the generator: what drift is measured against
     presample: Presample | None = None  # the candidate rows the fit drew, when it drew them
 

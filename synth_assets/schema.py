@@ -136,3 +136,12 @@ def _cast(series: pd.Series, column: ColumnContract, what: str) -> pd.Series:
         raise SchemaError(
             f"{what}: column {column.name!r} cannot be read as {column.dtype} ({type(error).__name__})"
         ) from None
+
+
+def as_float(series: pd.Series) -> np.ndarray:
+    """Numbers (datetimes as nanoseconds) as float64, with NaN where missing."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = series.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
+        values[series.isna().to_numpy()] = np.nan
+        return values
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)

@@ -9,6 +9,8 @@ MLFLOW_ENV = "MLFLOW_TRACKING_URI"
 EXECUTOR_ENV = "SYNTH_ASSETS_EXECUTOR"
 EXECUTORS = ("multiprocess", "celery")
 
+ENVIRONMENTS_ENV = "SYNTH_ASSETS_ENVIRONMENTS"
+
 BUNDLED_DIR = Path(__file__).parent / "bundled"
 BUNDLED_CATALOG = BUNDLED_DIR / "catalog.yaml"
 
@@ -30,6 +32,14 @@ def local_home() -> Path:
             f"need one. Set {MLFLOW_ENV} to a tracking server instead."
         )
     return Path(root.removeprefix("file://")).expanduser().resolve()
+
+
+def environments_dir() -> Path:
+    """Where the engine environments' definitions (and, once installed, their venvs) live.
+
+    The repository's `environments/` by default; a deployment can keep them elsewhere.
+    """
+    return Path(os.environ.get(ENVIRONMENTS_ENV) or Path(__file__).resolve().parent.parent / "environments")
 
 
 def catalog_path() -> Path:

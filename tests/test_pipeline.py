@@ -16,7 +16,7 @@ from synth_assets import cli, settings
 from synth_assets.consume import NotPublished, load_synthetic, sample
 from synth_assets.history import history
 from synth_assets.publish.mlflow_registry import tracking
-from synth_assets.stages.generate import load_generator
+from synth_assets.stages.generate import sample_generator
 from synth_assets.stages.publish import read_champion
 from synth_assets.storage import DataRoot, IntegrityError, frame_hash
 from tests.conftest import check_results, dataset_entry, isolate_home, run_regenerate, write_catalog, write_sqlite
@@ -236,7 +236,7 @@ def test_a_tampered_generator_is_refused(second_run, pipeline_home, tmp_path):
     try:
         path.write_bytes(original + b"tampered")
         with pytest.raises(IntegrityError, match="does not match its recorded hash"):
-            load_generator(generator, root)
+            sample_generator(generator, root, 10, seed=0)
     finally:
         path.write_bytes(original)
     with tracking(settings.mlflow_tracking_uri()):

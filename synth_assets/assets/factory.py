@@ -113,7 +113,10 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         fitted = fit_generator(
             dataset, spec, snapshot, data_root.get(), version=new_version(context.run.run_id), log=context.log.info
         )
-        context.log.info(f"{dataset}: fitted in {fitted.fit_seconds:.1f} s, peak memory {fitted.peak_memory_mb:,.0f} MiB")
+        context.log.info(
+            f"{dataset}: fitted in {fitted.fit_seconds:.1f} s ({fitted.fit_cpu_seconds:.0f} CPU s) in engine environment "
+            f"{fitted.environment.name}, peak memory {fitted.peak_memory_mb:,.0f} MiB"
+        )
         privacy = (
             {"epsilon": fitted.epsilon, "delta": fitted.delta or "plugin default", "epsilon_spent_total": fitted.epsilon_spent_total}
             if fitted.epsilon is not None
@@ -126,7 +129,10 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
                 "params": dg.MetadataValue.json(fitted.params),
                 "seed": fitted.seed,
                 "fit_seconds": fitted.fit_seconds,
+                "fit_cpu_seconds": fitted.fit_cpu_seconds,
                 "peak_memory_mb": fitted.peak_memory_mb,
+                "engine_environment": f"{fitted.environment.name} (Python {fitted.environment.python}"
+                + (f", lock {short(fitted.environment.lock_sha256)})" if fitted.environment.lock_sha256 else ")"),
                 "time_budget_s": config.time_budget_s,
                 **privacy,
                 "sha256": short(fitted.sha256),

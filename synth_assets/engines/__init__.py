@@ -1,13 +1,17 @@
-"""Generators behind one interface; the catalog names one by engine and model."""
+"""Generators behind one interface; the catalog names one by engine and model.
+
+This package is imported on both sides of the protocol (`engines/protocol.py`): the host uses the
+registry and the runner (`isolation.py`, `environments.py`); an engine's environment runs the
+worker and the adapters. Nothing here imports a generator library at import time.
+"""
 
 from typing import Any
 
-from synth_assets.engines.base import GeneratorError, SamplingPolicy, SyntheticGenerator
-from synth_assets.engines.registry import MODELS, ModelInfo, describe, offered
-from synth_assets.engines.sdv import SdvGenerator
-from synth_assets.engines.synthcity import SynthcityGenerator
+from synth_assets.engines.base import GeneratorError
+from synth_assets.engines.protocol import SamplingPolicy
+from synth_assets.engines.registry import ENGINE_FAMILIES, MODELS, ModelInfo, describe, offered
 
-ENGINES: dict[str, type[SyntheticGenerator]] = {"sdv": SdvGenerator, "synthcity": SynthcityGenerator}
+PRIVACY_PARAMS = {"epsilon", "delta"}  # set through generator.epsilon / delta, so the ledger sees them
 
 
 def available_models(engine: str) -> list[str]:
@@ -17,8 +21,8 @@ def available_models(engine: str) -> list[str]:
 
 def model_info(engine: str, model: str) -> ModelInfo:
     """The registry entry of an offered model, or an error that lists what is valid."""
-    if engine not in ENGINES:
-        raise GeneratorError(f"unknown engine {engine!r}; valid: {', '.join(sorted(ENGINES))}")
+    if engine not in ENGINE_FAMILIES:
+        raise GeneratorError(f"unknown engine {engine!r}; valid: {', '.join(sorted(ENGINE_FAMILIES))}")
     info = MODELS.get(f"{engine}/{model}")
     valid = ", ".join(available_models(engine))
     if info is None:
@@ -32,13 +36,18 @@ def generator_params(info: ModelInfo, params: dict[str, Any], epsilon: float | N
     """Our defaults, overridden by the catalog's params, with the privacy budget for DP models."""
     unknown = sorted(set(params) - info.params)
     if unknown:
-        raise GeneratorError(f"{info.name} has no parameter {', '.join(unknown)}; valid: {', '.join(sorted(info.params))}")
+        raise GeneratorError(f"{info.name} has no parameter {', '.join(unknown)}; valid: {', '.join(sorted(info.params - PRIVACY_PARAMS))}")
+    if misplaced := sorted(PRIVACY_PARAMS & set(params)):
+        raise GeneratorError(f"{info.name}: set {', '.join(f'generator.{p}' for p in misplaced)} rather than params, so the privacy ledger counts it")
     merged = {**info.defaults, **params}
     if info.differentially_private:
-        if epsilon is None:
+        if epsilon is None and not info.dp_optional:
             raise GeneratorError(f"{info.name} is differentially private: set generator.epsilon (and optionally delta)")
-        merged["epsilon"] = epsilon
+        if epsilon is not None:
+            merged["epsilon"] = epsilon
         if delta is not None:
+            if epsilon is None:
+                raise GeneratorError(f"{info.name}: generator.delta applies only with generator.epsilon")
             merged["delta"] = delta
     elif epsilon is not None or delta is not None:
         dp = sorted(i.name for i in MODELS.values() if i.differentially_private and offered(i.name))
@@ -46,26 +55,13 @@ def generator_params(info: ModelInfo, params: dict[str, Any], epsilon: float | N
     return merged
 
 
-def construct(info: ModelInfo, params: dict[str, Any], seed: int, *, epsilon: float | None = None, delta: float | None = None) -> SyntheticGenerator:
-    """A generator for any registered model (offered or not: benchmarks measure the others)."""
-    return ENGINES[info.engine](info.model, generator_params(info, params, epsilon, delta), seed)
-
-
-def build_generator(
-    engine: str, model: str, params: dict[str, Any], seed: int, *, epsilon: float | None = None, delta: float | None = None
-) -> SyntheticGenerator:
-    """A generator for an offered model (the catalog's contract)."""
-    return construct(model_info(engine, model), params, seed, epsilon=epsilon, delta=delta)
-
-
 __all__ = [
+    "ENGINE_FAMILIES",
     "MODELS",
     "GeneratorError",
+    "ModelInfo",
     "SamplingPolicy",
-    "SyntheticGenerator",
     "available_models",
-    "build_generator",
-    "construct",
     "generator_params",
     "model_info",
 ]

@@ -15,9 +15,9 @@ from typing import Any, ClassVar
 import cloudpickle
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
 
-from synth_assets.engines.constraints import Constraint, FixedCombinationsConstraint, satisfied
+from synth_assets.engines.constraints import FixedCombinationsConstraint, satisfied
+from synth_assets.engines.protocol import SamplingPolicy
 from synth_assets.governance.pii import add_fakes
 from synth_assets.schema import SchemaContract
 
@@ -26,15 +26,6 @@ MAX_REJECTION_ROUNDS = 20
 
 class GeneratorError(RuntimeError):
     """A generator cannot be built, fitted or sampled; the message says which and why."""
-
-
-class SamplingPolicy(BaseModel):
-    """What every sample must honour, whatever the engine."""
-
-    model_config = ConfigDict(frozen=True)
-
-    constraints: list[Constraint] = Field(default_factory=list)
-    top_up_min_share: float | None = None  # real categories at least this common must appear
 
 
 class SyntheticGenerator(ABC):
@@ -101,6 +92,10 @@ class SyntheticGenerator(ABC):
             "seed": self.seed,
             "library_versions": library_versions(self.libraries),
         }
+
+    def privacy_spent(self) -> dict[str, float] | None:
+        """The privacy the fit spent as the engine accounts it, where it reports one."""
+        return None
 
     def to_bytes(self) -> bytes:
         return cloudpickle.dumps(self)
@@ -200,15 +195,18 @@ class SyntheticGenerator(ABC):
 
 
 def seed_everything(seed: int) -> None:
-    """Seed every RNG an engine may draw from: Python, NumPy and torch.
+    """Seed every RNG an engine may draw from: Python, NumPy and torch where it is installed.
 
-    torch is imported here even when the engine has not imported it yet: both engines import it
+    torch is imported here even when the engine has not imported it yet: the engines import it
     lazily inside `_fit`, after this seeding, so its weights were initialised unseeded otherwise.
+    The replay control runs in the host's environment, which has no torch.
     """
-    import torch
-
     random.seed(seed)
     np.random.seed(seed % 2**32)
+    try:
+        import torch
+    except ImportError:
+        return
     torch.manual_seed(seed)
 
 

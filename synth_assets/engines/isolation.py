@@ -1,16 +1,18 @@
-"""Fit a generator in a child process with enforced time and memory bounds, relaying progress.
+"""The host side of the protocol: run a fit or a sample in the engine's own environment, bounded.
 
-A fit that runs past `time_budget_s`, or whose process tree uses more than `memory_limit_gb`,
-is killed and reported as a clear error; nothing is written, so the previous champion stays. The
-child's output (epoch counters, losses, progress bars) is relayed as log lines at most every few
-seconds, with the elapsed time and the budget, so long fits show where they are.
+Each call makes a fresh folder, writes the request and its inputs (`engines/protocol.py`), and
+starts the worker with the engine family's interpreter and only the `synth_assets` package on its
+path. A call that runs past its time budget, or whose process tree uses more than its memory
+ceiling, is killed and reported as a clear error; nothing is written, so the previous champion
+stays. The child's output (epoch counters, losses, progress bars) is relayed as log lines at most
+every few seconds, with the elapsed time and the budget, so long fits show where they are.
 """
 
-import json
+import hashlib
+import io
 import os
 import queue
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -20,13 +22,29 @@ from pathlib import Path
 
 import pandas as pd
 import psutil
-from pydantic import BaseModel, ConfigDict
 
-from synth_assets.engines.base import GeneratorError, SamplingPolicy
+from synth_assets.engines.base import GeneratorError
+from synth_assets.engines.environments import interpreter_for
+from synth_assets.engines.protocol import (
+    GENERATOR_FILE,
+    REPLY_FILE,
+    REQUEST_FILE,
+    SAMPLE_FILE,
+    TRAIN_FILE,
+    EngineReply,
+    FitRequest,
+    SampleRequest,
+    SamplingPolicy,
+)
 from synth_assets.schema import SchemaContract
 
 POLL_SECONDS = 0.25
 RELAY_EVERY_SECONDS = 5.0
+SAMPLE_TIME_BUDGET_S = 900.0  # consumers' samples (MLflow pyfunc) run under these bounds too
+SAMPLE_MEMORY_LIMIT_GB = 8.0
+PACKAGE = Path(__file__).resolve().parents[1]  # synth_assets/
+# Nothing in an engine environment may reach a model hub at run time.
+OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 
 
 class GeneratorTimeout(GeneratorError):
@@ -37,71 +55,132 @@ class GeneratorMemoryError(GeneratorError):
     """The fit used more memory than its ceiling."""
 
 
-class FitRequest(BaseModel):
-    """Everything the child needs: the model, and where the train split is (never the rows)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    engine: str
-    model: str
-    params: dict
-    seed: int
-    epsilon: float | None = None
-    delta: float | None = None
-    root: str  # the data root's URL
-    train_path: str
-    train_hash: str
-    schema_contract: SchemaContract
-    faked: dict[str, str] = {}
-    column_order: list[str]
-    policy: SamplingPolicy = SamplingPolicy()
-    # Rows to sample right after fitting, in the child: the parent then never loads the
-    # engine's libraries (seconds of imports) just to draw the candidate.
-    sample_rows: int | None = None
-    sample_seed: int = 0
+@dataclass(frozen=True)
+class Cost:
+    seconds: float  # wall clock, process start to exit (imports included)
+    cpu_seconds: float  # user + system time of the engine process and everything it ran
+    peak_memory_mb: float  # resident memory of the process tree, sampled every POLL_SECONDS
 
 
 @dataclass(frozen=True)
 class FitOutcome:
     generator_bytes: bytes
-    seconds: float
-    peak_memory_mb: float
+    cost: Cost
+    reply: EngineReply  # the environment's Python and library versions, the privacy it accounted
     sample: pd.DataFrame | None = None  # `sample_rows` rows drawn with `sample_seed`, when requested
 
 
-def fit_in_child(
-    request: FitRequest, *, time_budget_s: float, memory_limit_gb: float, log: Callable[[str], None] = print
+def fit_in_engine(
+    request: FitRequest, train: pd.DataFrame, *, time_budget_s: float, memory_limit_gb: float, log: Callable[[str], None] = print
 ) -> FitOutcome:
-    """Run `synth_assets.engines.worker` on `request` within the bounds."""
+    """Fit `request`'s model on `train` in its engine's environment, within the bounds."""
+    train_bytes = _parquet(train)
+    request = request.model_copy(update={"train_sha256": hashlib.sha256(train_bytes).hexdigest()})
+    reply, outputs, cost = _run(
+        request, {TRAIN_FILE: train_bytes}, doing="fitting", time_budget_s=time_budget_s, memory_limit_gb=memory_limit_gb, log=log
+    )
+    sample = pd.read_parquet(io.BytesIO(outputs[SAMPLE_FILE])) if SAMPLE_FILE in outputs else None
+    return FitOutcome(outputs[GENERATOR_FILE], cost, reply, sample)
+
+
+def fit_model(
+    name: str,
+    train: pd.DataFrame,
+    schema: SchemaContract,
+    *,
+    params: dict | None = None,
+    seed: int = 0,
+    epsilon: float | None = None,
+    sample_rows: int | None = None,
+    sample_seed: int = 0,
+    policy: SamplingPolicy | None = None,
+    time_budget_s: float = SAMPLE_TIME_BUDGET_S,
+    memory_limit_gb: float = SAMPLE_MEMORY_LIMIT_GB,
+    log: Callable[[str], None] = lambda line: None,
+) -> FitOutcome:
+    """Fit a registered model by name outside any dataset (benchmarks, tests, bake-off scripts)."""
+    engine, _, model = name.partition("/")
+    request = FitRequest(
+        engine=engine,
+        model=model,
+        params=params or {},
+        seed=seed,
+        epsilon=epsilon,
+        schema_contract=schema,
+        column_order=schema.names,
+        policy=policy or SamplingPolicy(),
+        sample_rows=sample_rows,
+        sample_seed=sample_seed,
+    )
+    return fit_in_engine(request, train, time_budget_s=time_budget_s, memory_limit_gb=memory_limit_gb, log=log)
+
+
+def sample_in_engine(
+    engine: str,
+    model: str,
+    generator_bytes: bytes,
+    generator_sha256: str,
+    n_rows: int,
+    seed: int,
+    *,
+    time_budget_s: float = SAMPLE_TIME_BUDGET_S,
+    memory_limit_gb: float = SAMPLE_MEMORY_LIMIT_GB,
+    log: Callable[[str], None] = lambda line: None,
+) -> pd.DataFrame:
+    """`n_rows` rows from a fitted generator, sampled in its engine's environment."""
+    if hashlib.sha256(generator_bytes).hexdigest() != generator_sha256:
+        raise GeneratorError(f"the {engine}/{model} generator does not match its recorded sha256: refusing to sample it")
+    request = SampleRequest(engine=engine, model=model, generator_sha256=generator_sha256, n_rows=n_rows, seed=seed)
+    _, outputs, _ = _run(
+        request, {GENERATOR_FILE: generator_bytes}, doing="sampling", time_budget_s=time_budget_s, memory_limit_gb=memory_limit_gb, log=log
+    )
+    return pd.read_parquet(io.BytesIO(outputs[SAMPLE_FILE]))
+
+
+def _run(
+    request: FitRequest | SampleRequest,
+    inputs: dict[str, bytes],
+    *,
+    doing: str,
+    time_budget_s: float,
+    memory_limit_gb: float,
+    log: Callable[[str], None],
+) -> tuple[EngineReply, dict[str, bytes], Cost]:
     name = f"{request.engine}/{request.model}"
-    with tempfile.TemporaryDirectory(prefix="synth-assets-fit-") as folder:
+    python = interpreter_for(request.engine)
+    with tempfile.TemporaryDirectory(prefix="synth-assets-engine-") as folder:
         folder = Path(folder)
-        (folder / "request.json").write_text(request.model_dump_json())
+        for file, data in inputs.items():
+            (folder / file).write_bytes(data)
+        (folder / REQUEST_FILE).write_text(request.model_dump_json())
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, "-m", "synth_assets.engines.worker", str(folder)],
+            [str(python), "-m", "synth_assets.engines.worker", str(folder)],
+            cwd=folder,  # libraries that write scratch files next to them write them here
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=_child_environment(folder),
         )
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
-        peak, last_relay, latest = 0.0, started, ""
+        peak, last_relay, latest, usage = 0.0, started, "", None
         try:
-            while process.poll() is None:
+            while usage is None:
                 time.sleep(POLL_SECONDS)
+                if (usage := _reaped(process)) is not None:
+                    break
                 elapsed = time.monotonic() - started
                 used = _tree_memory(process.pid)
                 peak = max(peak, used)
                 if elapsed > time_budget_s:
                     raise GeneratorTimeout(
-                        f"fitting {name} took longer than its time budget of {time_budget_s:g} s and was stopped; "
+                        f"{doing} {name} took longer than its time budget of {time_budget_s:g} s and was stopped; "
                         "the previous champion stays. Raise generator.time_budget_s or choose a cheaper model "
                         "(`synth-assets generators` lists the measured cost of each)."
                     )
                 if used > memory_limit_gb * 2**30:
                     raise GeneratorMemoryError(
-                        f"fitting {name} used {used / 2**30:.1f} GiB, over its ceiling of {memory_limit_gb:g} GiB, "
+                        f"{doing} {name} used {used / 2**30:.1f} GiB, over its ceiling of {memory_limit_gb:g} GiB, "
                         "and was stopped; the previous champion stays. Raise generator.memory_limit_gb or choose a "
                         "lighter model."
                     )
@@ -111,15 +190,47 @@ def fit_in_child(
                     log(f"{name}: {elapsed:.0f} s of {time_budget_s:g} s, {used / 2**20:,.0f} MiB" + (f" | {latest}" if latest else ""))
                     last_relay = time.monotonic()
         finally:
-            if process.poll() is None:
+            if usage is None:
                 _kill_tree(process)
         seconds = time.monotonic() - started
-        if process.returncode != 0:
-            error_file = folder / "error.json"
-            problem = json.loads(error_file.read_text()) if error_file.exists() else {"type": "crash", "message": f"exit code {process.returncode}"}
-            raise GeneratorError(f"fitting {name} failed: {problem['type']}: {problem['message']}")
-        sample = pd.read_parquet(folder / "sample.parquet") if request.sample_rows else None
-        return FitOutcome((folder / "generator.pkl").read_bytes(), seconds, peak / 2**20, sample)
+        cpu_seconds = usage.ru_utime + usage.ru_stime
+        reply_file = folder / REPLY_FILE
+        if not reply_file.exists():
+            raise GeneratorError(f"{doing} {name} failed: the engine process ended without a reply (exit code {process.returncode})")
+        reply = EngineReply.model_validate_json(reply_file.read_text())
+        if not reply.ok:
+            raise GeneratorError(f"{doing} {name} failed: {reply.error_type}: {reply.message}")
+        outputs = {}
+        for file, digest in ((GENERATOR_FILE, reply.generator_sha256), (SAMPLE_FILE, reply.sample_sha256)):
+            if digest is not None:
+                outputs[file] = (folder / file).read_bytes()
+                if hashlib.sha256(outputs[file]).hexdigest() != digest:
+                    raise GeneratorError(f"{doing} {name}: {file} does not match the sha256 the engine reported")
+        return reply, outputs, Cost(seconds, cpu_seconds, peak / 2**20)
+
+
+def _reaped(process: subprocess.Popen):
+    """The child's resource usage once it has ended (its own and its reaped descendants'), else None."""
+    pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+    if pid == 0:
+        return None
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage
+
+
+def _child_environment(folder: Path) -> dict[str, str]:
+    """The engine's interpreter sees only the `synth_assets` package, not the host's site-packages."""
+    runtime = folder / "runtime"
+    runtime.mkdir()
+    (runtime / "synth_assets").symlink_to(PACKAGE, target_is_directory=True)
+    inherited = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    return inherited | OFFLINE | {"PYTHONPATH": str(runtime), "PYTHONNOUSERSITE": "1", "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg"}
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
 def _read_lines(stream, lines: queue.Queue) -> None:

@@ -1,10 +1,12 @@
-"""Every generator synth-assets offers: what it is, what it accepts, and what it cost on Adult.
+"""Every generator synth-assets offers: its engine family, what it accepts, and what it cost on Adult.
 
-The parameter names are those of the pinned libraries' constructors (`tests/engines/
-test_registry.py` checks them against the installed code), so a catalog is validated without
-importing torch. Our defaults keep neural models to a few minutes on two CPU cores. Measured
-costs come from `benchmarks/generators.py` (copied into `measurements.json`): a model that was
-not measured, or that did not finish within its bound on Adult, is not offered.
+An engine family is a generator library with its own locked environment (`environments/<name>/`):
+fits and samples run there, never in the orchestration environment. The parameter names are those
+of the pinned libraries' constructors (`tests/engines/test_registry.py` checks them against each
+installed environment), so a catalog is validated without any engine library installed. Our
+defaults keep neural models to a few minutes on two CPU cores. Measured costs come from
+`benchmarks/generators.py` (copied into `measurements.json`): a model that was not measured, or
+that did not finish within its bound on Adult, is not offered.
 """
 
 import json
@@ -14,6 +16,25 @@ from pathlib import Path
 from typing import Any
 
 MEASUREMENTS = Path(__file__).with_name("measurements.json")
+
+
+@dataclass(frozen=True)
+class EngineFamily:
+    name: str
+    environment: str | None  # its folder under environments/; None: runs in the host's own interpreter
+    licence: str
+
+
+ENGINE_FAMILIES = {
+    family.name: family
+    for family in (
+        EngineFamily("sdv", "sdv", "BUSL-1.1 (SDV, ctgan, rdt, copulas: Business Source License)"),
+        EngineFamily("synthcity", "synthcity", "Apache-2.0"),
+        EngineFamily("mostlyai", "mostlyai", "Apache-2.0"),
+        EngineFamily("smartnoise", "smartnoise", "MIT"),
+        EngineFamily("replay", None, "Apache-2.0 (part of synth-assets)"),
+    )
+}
 
 _SDV_COMMON = {"enforce_min_max_values", "enforce_rounding"}
 _SDV_GAN = _SDV_COMMON | {
@@ -36,22 +57,37 @@ _SYNTHCITY_VAE = _SYNTHCITY_BASE | {
     "n_iter_print", "n_iter_min", "patience",
 }
 
+# mostlyai-engine: TabularARGN's training arguments, its DP-SGD settings (with `epsilon` as
+# max_epsilon and `delta`), and generation options; engines/mostlyai.py routes each.
+_MOSTLYAI_TRAIN = {"model", "max_epochs", "max_training_time", "batch_size", "value_protection", "enable_flexible_generation"}
+_MOSTLYAI_DP = {"epsilon", "delta", "noise_multiplier", "max_grad_norm", "value_protection_epsilon"}
+_MOSTLYAI_SAMPLE = {"sampling_temperature", "sampling_top_p"}
+# smartnoise-synth: the synthesizer's arguments, and `bins` per numeric column (ours: see engines/smartnoise.py).
+_SMARTNOISE_COMMON = {"epsilon", "delta", "bins"}
+_SMARTNOISE_SCOPE = "the counts; the category sets and numeric bounds (catalog ranges, else the generalised snapshot's) are taken as public"
+
 
 @dataclass(frozen=True)
 class ModelInfo:
     engine: str
     model: str
-    family: str
+    kind: str  # copula, gan, diffusion, marginal, ...: what sort of model it is
     params: frozenset[str]
     defaults: dict[str, Any] = field(default_factory=dict)
     differentially_private: bool = False  # the model takes `epsilon` (and `delta`) and guarantees them
+    dp_optional: bool = False  # ... and also fits without them, then with no guarantee
     conditional: bool = False  # the engine can sample rows with given column values (coverage top-up)
     control: bool = False  # a negative control: exists to prove the gates catch it
     note: str = ""
+    dp_scope: str = ""  # what the epsilon covers and what it takes as public, where that needs saying
 
     @property
     def name(self) -> str:
         return f"{self.engine}/{self.model}"
+
+    @property
+    def family(self) -> EngineFamily:
+        return ENGINE_FAMILIES[self.engine]
 
 
 MODELS = {
@@ -75,13 +111,36 @@ MODELS = {
         ModelInfo("synthcity", "privbayes", "bayesian", frozenset(_SYNTHCITY_BASE | {"epsilon", "K", "n_bins", "mi_thresh", "target_usefulness"}), differentially_private=True),
         ModelInfo("synthcity", "dummy_sampler", "control", frozenset(_SYNTHCITY_BASE), control=True, note="resamples real training rows: fails every privacy gate by design"),
         ModelInfo("synthcity", "uniform_sampler", "control", frozenset(_SYNTHCITY_BASE), control=True, note="uniform noise over the schema: fails fidelity by design"),
+        ModelInfo(
+            "mostlyai",
+            "tabular_argn",
+            "autoregressive",
+            frozenset(_MOSTLYAI_TRAIN | _MOSTLYAI_DP | _MOSTLYAI_SAMPLE),
+            {"model": "MOSTLY_AI/Medium", "max_epochs": 4},
+            differentially_private=True,
+            dp_optional=True,
+            conditional=True,
+            note="TabularARGN, an autoregressive network over columns; DP-SGD (opacus) when generator.epsilon is set",
+            dp_scope="DP-SGD training and the value ranges of its analysis step share the epsilon; the checkpoint is chosen on a validation split of the same training rows",
+        ),
+        ModelInfo("smartnoise", "mst", "marginal", frozenset(_SMARTNOISE_COMMON), {"bins": 32}, differentially_private=True, note="maximum spanning tree of noisy 2-way marginals (Private-PGM)", dp_scope=_SMARTNOISE_SCOPE),
+        ModelInfo(
+            "smartnoise",
+            "aim",
+            "marginal",
+            frozenset(_SMARTNOISE_COMMON | {"max_model_size", "degree", "num_marginals", "max_cells", "rounds"}),
+            {"bins": 32},
+            differentially_private=True,
+            note="adaptive, iterative selection of noisy marginals (Private-PGM)",
+            dp_scope=_SMARTNOISE_SCOPE,
+        ),
+        ModelInfo("replay", "rows", "control", frozenset({"path"}), control=True, note="replays the rows of a file as its output: a control that proves the gates stop leaks"),
     )
 }
 
-
 # Parameters that run a model's real code paths in seconds on a few hundred rows: the engine
 # tests and the benchmark's reproducibility check use them. Not for real data.
-_SMOKE = {"epochs": 2, "n_iter": 2, "num_trees": 2, "struct_learning_n_iter": 10, "max_iters": 1, "num_timesteps": 20, "n_teachers": 2}
+_SMOKE = {"epochs": 2, "n_iter": 2, "num_trees": 2, "struct_learning_n_iter": 10, "max_iters": 1, "num_timesteps": 20, "n_teachers": 2, "max_epochs": 1, "model": "MOSTLY_AI/Small", "bins": 8}
 
 
 def smoke_params(info: ModelInfo) -> dict[str, Any]:
@@ -94,14 +153,18 @@ def measurements() -> dict[str, dict]:
 
 
 def offered(name: str) -> bool:
-    """Offered means measured on Adult and finished within its bound there."""
+    """Offered means measured on Adult and finished within its bound there; controls that run in
+    the host (replay) have no cost to measure."""
+    info = MODELS.get(name)
+    if info is not None and info.control and info.family.environment is None:
+        return True
     return measurements().get(name, {}).get("status") == "ok"
 
 
 def cost_class(name: str) -> str:
     measured = measurements().get(name)
     if measured is None:
-        return "not measured"
+        return "control (no cost to measure)" if offered(name) else "not measured"
     if measured["status"] == "error":
         return f"failed on Adult: {measured['error']}"
     if measured["status"] != "ok":
@@ -114,9 +177,12 @@ def describe(info: ModelInfo) -> dict:
     return {
         "engine": info.engine,
         "model": info.model,
-        "family": info.family,
+        "kind": info.kind,
+        "environment": info.family.environment or "host",
+        "licence": info.family.licence,
         "offered": offered(info.name),
         "differentially_private": info.differentially_private,
+        "differential_privacy": "optional" if info.dp_optional else "required" if info.differentially_private else "none",
         "conditional_sampling": info.conditional,
         "control": info.control,
         "cost_class": cost_class(info.name),

@@ -7,6 +7,7 @@ page privacy reviewers read. Both hold aggregates and identifiers only: no real 
 from datetime import datetime, timedelta
 
 from synth_assets.catalog import DatasetSpec
+from synth_assets.engines.registry import MODELS
 from synth_assets.governance.rendering import drift_markdown, hybrid_summary
 from synth_assets.manifests import GeneratorManifest, SnapshotManifest, SyntheticManifest
 from synth_assets.reports import sections_markdown
@@ -15,6 +16,7 @@ BORDERLINE_MARGIN = 0.05  # a passing gate within 5% of its threshold is listed 
 
 ATTRIBUTIONS = {
     "adult": "UCI Adult (Becker & Kohavi, 1996), https://doi.org/10.24432/C5XW20, licensed CC BY 4.0.",
+    "doctoraus": "DoctorAUS, 1977-78 Australian Health Survey (Cameron et al., 1988), from the R package Ecdat, licensed GPL-2 | GPL-3.",
 }
 
 
@@ -70,7 +72,9 @@ def build_datasheet(
             "code_version": generator.code_version,
             "config_hash": generator.config_hash,
             "generator_sha256": generator.sha256,
+            "environment": generator.environment.model_dump(),
             "fit_seconds": generator.fit_seconds,
+            "fit_cpu_seconds": generator.fit_cpu_seconds,
             "peak_memory_mb": generator.peak_memory_mb,
             "differential_privacy": (
                 {
@@ -78,6 +82,8 @@ def build_datasheet(
                     "delta": generator.delta,
                     "epsilon_spent_total": generator.epsilon_spent_total,
                     "epsilon_budget": spec.epsilon_budget,
+                    "epsilon_accounted": generator.epsilon_accounted,
+                    "scope": MODELS[f"{generator.engine}/{generator.model}"].dp_scope,
                 }
                 if generator.epsilon is not None
                 else None
@@ -108,7 +114,10 @@ def dp_line(dp: dict | None) -> str:
         return "none (this generator gives no formal privacy guarantee; the privacy evidence below is empirical)"
     delta = f"{dp['delta']:g}" if dp["delta"] is not None else "the plugin's default"
     budget = f" of the dataset's budget of {dp['epsilon_budget']:g}" if dp["epsilon_budget"] is not None else ""
-    return f"epsilon {dp['epsilon']:g}, delta {delta} for this fit; {dp['epsilon_spent_total']:g} spent in total on this dataset{budget}"
+    line = f"epsilon {dp['epsilon']:g}, delta {delta} for this fit; {dp['epsilon_spent_total']:g} spent in total on this dataset{budget}"
+    if dp.get("epsilon_accounted") is not None:
+        line += f" (the engine's own accountant reports epsilon {dp['epsilon_accounted']:.3g} at the kept checkpoint)"
+    return line + (f". Scope: {dp['scope']}" if dp.get("scope") else "")
 
 
 def distribution_lines(dataset: str, distribution: dict) -> list[str]:
@@ -217,10 +226,12 @@ def render_markdown(sheet: dict) -> str:
         "",
         "## Generation method",
         f"- Generator: {generation['engine']}/{generation['model']}, params `{generation['params']}`, seed {generation['seed']}",
-        f"- Libraries: {', '.join(f'{k} {v}' for k, v in sorted(generation['library_versions'].items()))}",
+        f"- Libraries: {', '.join(f'{k} {v}' for k, v in sorted(generation['library_versions'].items()))}, in engine environment "
+        f"`{generation['environment']['name']}` (Python {generation['environment']['python']}"
+        + (f", lock `{generation['environment']['lock_sha256'][:12]}`)" if generation["environment"]["lock_sha256"] else ")"),
         f"- Code version: `{generation['code_version']}`; config hash `{generation['config_hash'][:16]}`",
         f"- Generator file sha256 `{generation['generator_sha256'][:16]}`, fitted in {generation['fit_seconds']:.1f} s "
-        f"(peak memory {generation['peak_memory_mb']:,.0f} MiB)",
+        f"({generation['fit_cpu_seconds']:.0f} CPU seconds, peak memory {generation['peak_memory_mb']:,.0f} MiB)",
         f"- Differential privacy: {dp_line(generation['differential_privacy'])}",
         f"- Synthetic rows: {sheet['synthetic']['rows']:,}, content hash `{sheet['synthetic']['content_hash'][:16]}`, "
         f"sample seed {sheet['synthetic']['sample_seed']}",

@@ -1,9 +1,8 @@
 """Frames as models see them: numbers as floats, categories with the real vocabulary."""
 
-import numpy as np
 import pandas as pd
 
-from synth_assets.schema import SchemaContract
+from synth_assets.schema import SchemaContract, as_float  # noqa: F401 - as_float: the metrics' way to read numbers
 
 
 def labels(series: pd.Series) -> pd.Series:
@@ -28,12 +27,3 @@ def model_frame(frame: pd.DataFrame, columns: list[str], vocabulary: dict[str, l
         else:
             encoded[name] = pd.to_numeric(frame[name].astype("float64"), errors="coerce")
     return pd.DataFrame(encoded)
-
-
-def as_float(series: pd.Series) -> np.ndarray:
-    """Numbers (datetimes as nanoseconds) as float64, with NaN where missing."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        values = series.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
-        values[series.isna().to_numpy()] = np.nan
-        return values
-    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)

@@ -24,6 +24,8 @@ from mlflow.tracking import MlflowClient
 from mlflow.types import ColSpec, Schema
 
 from synth_assets import __version__
+from synth_assets.engines.environments import environment
+from synth_assets.manifests import GeneratorManifest
 from synth_assets.publish.generator_model import GeneratorModel
 from synth_assets.schema import SchemaContract
 
@@ -33,7 +35,7 @@ os.environ.setdefault("MLFLOW_UV_AUTO_DETECT", "false")
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 CHAMPION, CHALLENGER = "champion", "challenger"
-LIBRARIES = ("sdv", "synthcity", "sdmetrics", "anonymeter", "torch", "scikit-learn", "pandas", "numpy", "dagster", "mlflow")
+LIBRARIES = ("sdmetrics", "anonymeter", "scikit-learn", "pandas", "numpy", "dagster", "mlflow")  # the host's; the engine's are in the generator's tags
 _MLFLOW_TYPES = {"int64": "long", "float64": "double", "string": "string", "boolean": "boolean", "datetime64[ns]": "datetime"}
 
 
@@ -89,11 +91,28 @@ def library_tags() -> dict[str, str]:
 class Generator:
     """The generator as MLflow gets it: its bytes (champion) or only where it lies (challenger)."""
 
-    sha256: str
+    manifest: GeneratorManifest
     sample_seed: int
     signature: ModelSignature
     data: bytes | None = None
     restricted_location: str | None = None
+
+    def model_config(self) -> dict:
+        config = {
+            "generator_sha256": self.manifest.sha256,
+            "sample_seed": self.sample_seed,
+            "engine": self.manifest.engine,
+            "model": self.manifest.model,
+            "engine_environment": self.manifest.environment.name,
+        }
+        return config | ({"restricted_location": self.restricted_location} if self.data is None else {})
+
+    def environment_files(self) -> dict[str, bytes]:
+        """The engine environment's pins, carried by the model: what serving it needs installed."""
+        if self.manifest.environment.name == "host":
+            return {}
+        env = environment(self.manifest.environment.name)
+        return env.files() | {"requirements.txt": env.requirements_txt().encode()}
 
 
 @dataclass(frozen=True)
@@ -127,20 +146,32 @@ def log_version(
                 mlflow.log_input(_dataset_input(synthetic, synthetic_source, f"{dataset}-synthetic", target), context="synthetic")
             mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
             _log_files(artifacts, Path(staging), artifact_path="release")
-            model_artifacts, model_config = {}, {"generator_sha256": generator.sha256, "sample_seed": generator.sample_seed}
+            model_artifacts = {}
             if generator.data is not None:
                 path = Path(staging) / "generator.pkl"
                 path.write_bytes(generator.data)
                 model_artifacts["generator"] = str(path)
-            else:
-                model_config["restricted_location"] = generator.restricted_location
+            if environment_files := generator.environment_files():
+                folder = Path(staging) / "engine_environment"
+                folder.mkdir()
+                for name, data in environment_files.items():
+                    (folder / name).write_bytes(data)
+                model_artifacts["engine_environment"] = str(folder)
+            environment_info = generator.manifest.environment
             model_info = mlflow.pyfunc.log_model(
                 name="generator",
                 python_model=GeneratorModel(),
                 artifacts=model_artifacts,
                 signature=generator.signature,
-                model_config=model_config,
+                model_config=generator.model_config(),
                 pip_requirements=_requirements(),
+                metadata={
+                    "engine": f"{generator.manifest.engine}/{generator.manifest.model}",
+                    "engine_environment": environment_info.name,
+                    "engine_python": environment_info.python,
+                    "engine_lock_sha256": environment_info.lock_sha256 or "",
+                    "engine_libraries": generator.manifest.library_versions,
+                },
                 registered_model_name=registered_model_name(dataset),
             )
         return LoggedVersion(run.info.run_id, str(model_info.registered_model_version))
@@ -207,7 +238,9 @@ def _experiment_id(client: MlflowClient, dataset: str, artifact_root: str | None
 
 
 def _requirements() -> list[str]:
-    """Pinned explicitly: MLflow's own inference would import and run the model to guess them."""
+    """What the pyfunc wrapper needs in the serving environment (the engine's own requirements are
+    the model's `engine_environment/` files). Pinned explicitly: MLflow's own inference would import
+    and run the model to guess them."""
     return [f"synth-assets=={__version__}"] + [
-        f"{name}=={version(name)}" for name in ("sdv", "synthcity", "pandas", "numpy", "cloudpickle", "mlflow")
+        f"{name}=={version(name)}" for name in ("pandas", "numpy", "pyarrow", "pydantic", "psutil", "universal-pathlib", "mlflow")
     ]

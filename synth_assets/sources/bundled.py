@@ -1,10 +1,10 @@
-"""Datasets shipped inside the package (see `bundled/ADULT_ATTRIBUTION.md` for the licence)."""
+"""Datasets shipped inside the package (licences: `bundled/*_ATTRIBUTION.md`)."""
 
 import pandas as pd
 
 from synth_assets import settings
 
-BUNDLED_FILES = {"adult": "adult.csv.gz"}
+BUNDLED_FILES = {"adult": "adult.csv.gz", "doctoraus": "doctoraus.csv.gz"}
 
 
 def load_bundled(name: str) -> pd.DataFrame:

@@ -44,7 +44,7 @@ def register_challenger(
         metrics={k: v for report in reports for k, v in report.metrics.items()},
         tags=lineage_tags(dataset, spec, snapshot, generator, run_id) | {"status": "challenger", "failed_gates": ",".join(failed)},
         generator=mlflow_registry.Generator(
-            sha256=generator.sha256,
+            manifest=generator,
             sample_seed=synthetic.sample_seed,
             signature=mlflow_registry.generator_signature(snapshot.schema_contract, snapshot.pii.column_order, snapshot.pii.faked),
             restricted_location=str(root.resolve(generator.path)),

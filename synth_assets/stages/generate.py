@@ -1,17 +1,17 @@
 """Stages 2 and 3: fit the catalog's generator on the train split, then sample a candidate."""
 
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pandas as pd
 
 from synth_assets.catalog import DatasetSpec
-from synth_assets.engines import ENGINES, SamplingPolicy, SyntheticGenerator, generator_params, model_info
-from synth_assets.engines.base import library_versions
-from synth_assets.engines.isolation import FitRequest, fit_in_child
+from synth_assets.engines import ENGINE_FAMILIES, SamplingPolicy, generator_params, model_info
+from synth_assets.engines.environments import environment
+from synth_assets.engines.isolation import fit_in_engine, sample_in_engine
+from synth_assets.engines.protocol import FitRequest
 from synth_assets.governance.privacy_ledger import check_budget, epsilon_spent, new_spend, record_spend
-from synth_assets.manifests import GeneratorManifest, Presample, SnapshotManifest, SyntheticManifest
+from synth_assets.manifests import GeneratorEnvironment, GeneratorManifest, Presample, SnapshotManifest, SyntheticManifest
 from synth_assets.provenance import code_version, config_hash
 from synth_assets.stages.candidate import candidate_folder
 from synth_assets.storage import DataRoot
@@ -35,7 +35,7 @@ def fit_generator(
     version: str,
     log: Callable[[str], None] = print,
 ) -> GeneratorManifest:
-    """Fit the catalog's generator on the train split, in a child process within its bounds.
+    """Fit the catalog's generator on the train split, in its engine's environment within its bounds.
 
     A differentially private fit is checked against the dataset's epsilon budget first, and its
     spend is recorded in the privacy ledger once it has happened.
@@ -43,34 +43,30 @@ def fit_generator(
     config = spec.generator
     info = model_info(config.engine, config.model)
     params = generator_params(info, config.params, config.epsilon, config.delta)
-    if info.differentially_private:
+    private = config.epsilon is not None  # generator_params refused epsilon for models that cannot honour it
+    if private:
         check_budget(root, dataset, config.epsilon, spec.epsilon_budget)
     train = root.read_frame(root.resolve(snapshot.train_path), expected_hash=snapshot.train_hash)
-    # The child gets a local copy: a data root in memory or behind credentials is the parent's.
-    with tempfile.TemporaryDirectory(prefix="synth-assets-train-") as local:
-        staged = DataRoot(local)
-        outcome = fit_in_child(
-            FitRequest(
-                engine=config.engine,
-                model=config.model,
-                params=config.params,
-                seed=config.seed,
-                epsilon=config.epsilon,
-                delta=config.delta,
-                root=staged.url,
-                train_path="restricted/train.parquet",
-                train_hash=staged.write_frame(staged.path("restricted", "train.parquet"), train),
-                schema_contract=snapshot.schema_contract,
-                faked=snapshot.pii.faked,
-                column_order=snapshot.pii.column_order,
-                policy=SamplingPolicy(constraints=spec.constraints, top_up_min_share=spec.top_up_categories_above),
-                sample_rows=candidate_rows(spec, snapshot),
-                sample_seed=config.seed,
-            ),
-            time_budget_s=config.time_budget_s,
-            memory_limit_gb=config.memory_limit_gb,
-            log=log,
-        )
+    outcome = fit_in_engine(
+        FitRequest(
+            engine=config.engine,
+            model=config.model,
+            params=config.params,
+            seed=config.seed,
+            epsilon=config.epsilon,
+            delta=config.delta,
+            schema_contract=snapshot.schema_contract,
+            faked=snapshot.pii.faked,
+            column_order=snapshot.pii.column_order,
+            policy=SamplingPolicy(constraints=spec.constraints, top_up_min_share=spec.top_up_categories_above),
+            sample_rows=candidate_rows(spec, snapshot),
+            sample_seed=config.seed,
+        ),
+        train,
+        time_budget_s=config.time_budget_s,
+        memory_limit_gb=config.memory_limit_gb,
+        log=log,
+    )
     # Each fit gets its own folder: a new generator never overwrites the champion's file.
     folder = root.path("restricted", dataset, "generators", version)
     sha256 = root.write_bytes(folder / "generator.pkl", outcome.generator_bytes)
@@ -82,7 +78,7 @@ def fit_generator(
         seed=config.seed,
     )
     root.write_bytes(folder / "reference_profile.json", root.resolve(snapshot.profile_path).read_bytes())
-    if info.differentially_private:
+    if private:
         record_spend(
             root,
             dataset,
@@ -98,14 +94,17 @@ def fit_generator(
         params=params,
         seed=config.seed,
         config_hash=config_hash(config.model_dump()),
-        library_versions=library_versions(ENGINES[config.engine].libraries),
+        library_versions=outcome.reply.library_versions,
+        environment=generator_environment(config.engine, outcome.reply.python),
         code_version=code_version(),
         snapshot_hash=snapshot.snapshot_hash,
-        fit_seconds=round(outcome.seconds, 3),
-        peak_memory_mb=round(outcome.peak_memory_mb, 1),
-        epsilon=config.epsilon if info.differentially_private else None,
-        delta=config.delta if info.differentially_private else None,
-        epsilon_spent_total=epsilon_spent(root, dataset) if info.differentially_private else None,
+        fit_seconds=round(outcome.cost.seconds, 3),
+        fit_cpu_seconds=round(outcome.cost.cpu_seconds, 3),
+        peak_memory_mb=round(outcome.cost.peak_memory_mb, 1),
+        epsilon=config.epsilon,
+        delta=config.delta,
+        epsilon_spent_total=epsilon_spent(root, dataset) if private else None,
+        epsilon_accounted=(outcome.reply.privacy_spent or {}).get("epsilon_accounted"),
         reference_profile_path=root.relative(folder / "reference_profile.json"),
         presample=presample,
     )
@@ -113,9 +112,17 @@ def fit_generator(
     return manifest
 
 
-def load_generator(manifest: GeneratorManifest, root: DataRoot) -> SyntheticGenerator:
-    """Unpickle a generator only after its bytes match the hash recorded when it was written."""
-    return SyntheticGenerator.from_bytes(root.read_bytes(root.resolve(manifest.path), expected_sha256=manifest.sha256))
+def generator_environment(engine: str, python: str) -> GeneratorEnvironment:
+    name = ENGINE_FAMILIES[engine].environment
+    if name is None:
+        return GeneratorEnvironment(name="host", python=python, lock_sha256=None)
+    return GeneratorEnvironment(name=name, python=python, lock_sha256=environment(name).lock_sha256)
+
+
+def sample_generator(manifest: GeneratorManifest, root: DataRoot, n_rows: int, seed: int) -> pd.DataFrame:
+    """Rows from a stored generator, sampled in its engine's environment (after its sha256 is checked)."""
+    data = root.read_bytes(root.resolve(manifest.path), expected_sha256=manifest.sha256)
+    return sample_in_engine(manifest.engine, manifest.model, data, manifest.sha256, n_rows, seed)
 
 
 def sample_synthetic(
@@ -123,15 +130,15 @@ def sample_synthetic(
 ) -> tuple[SyntheticManifest, pd.DataFrame]:
     """Sample the candidate into the restricted zone: it is not published before its gates pass.
 
-    The fit's own sample is used when it has the rows and seed asked for (the same rows
-    `generator.sample` gives); otherwise the generator is loaded and sampled here.
+    The fit's own sample is used when it has the rows and seed asked for (the same rows a later
+    sample with that seed gives); otherwise the generator is sampled in its engine's environment.
     """
     n_rows, seed = candidate_rows(spec, snapshot), spec.generator.seed
     presample = generator_manifest.presample
     if presample is not None and (presample.n_rows, presample.seed) == (n_rows, seed):
         synthetic = root.read_frame(root.resolve(presample.path), expected_hash=presample.content_hash)
     else:
-        synthetic = load_generator(generator_manifest, root).sample(n_rows, seed=seed)
+        synthetic = sample_generator(generator_manifest, root, n_rows, seed)
     path = candidate_folder(root, dataset, generator_manifest.version) / "synthetic.parquet"
     content_hash = root.write_frame(path, synthetic)
     manifest = SyntheticManifest(

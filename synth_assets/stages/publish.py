@@ -114,7 +114,7 @@ def publish_candidate(
         tags=lineage_tags(dataset, spec, snapshot, generator, run_id)
         | {"synthetic_content_hash": synthetic.content_hash, "status": "champion", "published_path": str(target / "synthetic.parquet")},
         generator=mlflow_registry.Generator(
-            sha256=generator.sha256,
+            manifest=generator,
             sample_seed=synthetic.sample_seed,
             signature=mlflow_registry.generator_signature(snapshot.schema_contract, snapshot.pii.column_order, snapshot.pii.faked),
             data=root.read_bytes(root.resolve(generator.path), expected_sha256=generator.sha256),

@@ -1,44 +1,85 @@
-"""The registry (what the catalog validates against) matches the installed libraries and the measurements."""
+"""The registry (what the catalog validates against) matches each installed environment and the measurements."""
 
-import importlib
-import inspect
+import json
+import subprocess
 
 import pytest
 
-from synth_assets.engines import MODELS, GeneratorError, available_models, build_generator, generator_params, model_info
+from synth_assets.engines import MODELS, GeneratorError, available_models, generator_params, model_info
+from synth_assets.engines.environments import environment
 from synth_assets.engines.registry import describe, measurements
-from synth_assets.engines.sdv import SDV_MODELS
-from synth_assets.engines.synthcity import PRIVACY_PLUGINS
 
 # Constructor arguments synth-assets sets itself (the schema, the seed, the plugin's scratch
-# folder), and Python objects a YAML catalog cannot hold (ddpm's training callbacks).
-OURS = {"self", "metadata", "random_state", "workspace", "kwargs", "callbacks"}
-# What the generator-catalog issue requires, beyond what measurement may add.
+# folder, the engine's workspace and device), and Python objects a YAML catalog cannot hold.
+OURS = {"self", "metadata", "random_state", "workspace", "kwargs", "callbacks", "verbose", "workspace_dir", "device", "data"}
+# What the generator-catalog and engines issues require, beyond what measurement may add.
 REQUIRED = {
     "sdv": {"gaussian_copula", "ctgan", "tvae", "copulagan"},
     "synthcity": {"marginal_distributions", "ctgan", "tvae", "ddpm", "arf", "bayesian_network", "nflow", "dpgan", "pategan", "adsgan"},
+    "mostlyai": {"tabular_argn"},
+    "smartnoise": {"mst", "aim"},
+}
+# Run in each engine's own environment: the parameter names its installed library accepts.
+INTROSPECT = {
+    "sdv": """
+import inspect, json, sys, sdv.single_table
+from synth_assets.engines.sdv import SDV_MODELS
+print(json.dumps({m: list(inspect.signature(getattr(sdv.single_table, c).__init__).parameters) for m, c in SDV_MODELS.items()}))
+""",
+    "synthcity": """
+import importlib, inspect, json
+from synthcity.plugins.core.plugin import Plugin
+from synth_assets.engines.registry import MODELS
+from synth_assets.engines.synthcity import PRIVACY_PLUGINS
+found = {}
+for info in MODELS.values():
+    if info.engine != "synthcity":
+        continue
+    package = "privacy" if info.model in PRIVACY_PLUGINS else "generic"
+    own = inspect.signature(importlib.import_module(f"synthcity.plugins.{package}.plugin_{info.model}").plugin.__init__).parameters
+    inherited = list(inspect.signature(Plugin.__init__).parameters) if "kwargs" in own else []  # **kwargs go to the base Plugin
+    found[info.model] = list(own) + inherited
+print(json.dumps(found))
+""",
+    "mostlyai": """
+import inspect, json
+from mostlyai.engine import generate, train
+from mostlyai.engine.domain import DifferentialPrivacyConfig
+from synth_assets.engines.mostlyai import DP_FIELDS
+# training arguments, DP settings (ours -> the engine's names) and generation options
+names = list(inspect.signature(train).parameters) + ["value_protection"] + list(inspect.signature(generate).parameters)
+dp = set(DifferentialPrivacyConfig.model_fields)
+names += [ours for ours, theirs in DP_FIELDS.items() if theirs in dp]
+print(json.dumps({"tabular_argn": names}))
+""",
+    "smartnoise": """
+import inspect, json
+from snsynth.aim import AIMSynthesizer
+from snsynth.mst import MSTSynthesizer
+# `bins` is ours: the adapter's coding of numeric columns
+print(json.dumps({m: list(inspect.signature(c.__init__).parameters) + ["bins"] for m, c in (("mst", MSTSynthesizer), ("aim", AIMSynthesizer))}))
+""",
 }
 
 
-def installed_parameters(engine: str, model: str) -> set[str]:
-    if engine == "sdv":
-        import sdv.single_table
+@pytest.fixture(scope="module")
+def installed_parameters() -> dict[str, dict[str, set[str]]]:
+    from synth_assets.engines.isolation import PACKAGE
 
-        return set(inspect.signature(getattr(sdv.single_table, SDV_MODELS[model]).__init__).parameters) - OURS
-    from synthcity.plugins.core.plugin import Plugin
+    found = {}
+    for engine, script in INTROSPECT.items():
+        completed = subprocess.run(
+            [str(environment(engine).interpreter()), "-c", script], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(PACKAGE.parent)}
+        )
+        found[engine] = {model: set(names) - OURS for model, names in json.loads(completed.stdout.strip().splitlines()[-1]).items()}
+    return found
 
-    package = "privacy" if model in PRIVACY_PLUGINS else "generic"
-    own = inspect.signature(importlib.import_module(f"synthcity.plugins.{package}.plugin_{model}").plugin.__init__).parameters
-    # Plugins that take **kwargs pass them on to the base Plugin.
-    inherited = set(inspect.signature(Plugin.__init__).parameters) if "kwargs" in own else set()
-    return (set(own) | inherited) - OURS
 
-
-@pytest.mark.parametrize("name", sorted(MODELS))
-def test_registered_parameters_are_the_installed_constructors(name):
+@pytest.mark.parametrize("name", sorted(n for n in MODELS if MODELS[n].engine in INTROSPECT))
+def test_registered_parameters_are_the_installed_libraries(name, installed_parameters):
     info = MODELS[name]
-    installed = installed_parameters(info.engine, info.model)
-    assert set(info.params) == installed, f"{name}: registry and installed constructor differ"
+    installed = installed_parameters[info.engine][info.model]
+    assert set(info.params) - OURS == installed, f"{name}: registry and installed library differ"
     assert set(info.defaults) <= installed
 
 
@@ -55,15 +96,28 @@ def test_only_models_that_finished_within_their_bounds_are_offered():
             assert measured["peak_memory_mb"] < measured["bounds"]["memory_limit_gb"] * 1024
 
 
+def test_generators_list_the_new_engines_with_their_privacy(capsys):
+    from synth_assets import cli
+
+    assert cli.main(["generators", "--json"]) == 0
+    listed = {f"{g['engine']}/{g['model']}": g for g in json.loads(capsys.readouterr().out)["generators"]}
+    assert listed["mostlyai/tabular_argn"]["differential_privacy"] == "optional"
+    assert listed["smartnoise/mst"]["differential_privacy"] == listed["smartnoise/aim"]["differential_privacy"] == "required"
+    assert listed["sdv/gaussian_copula"]["differential_privacy"] == "none"
+    assert {"sdv/gaussian_copula", "synthcity/ddpm", "mostlyai/tabular_argn", "smartnoise/mst", "smartnoise/aim"} <= set(listed)
+    assert all(entry["installed"] for entry in listed.values())
+    assert listed["sdv/ctgan"]["licence"].startswith("BUSL-1.1")
+
+
 def test_unknown_engine_model_and_parameter_list_what_is_valid():
-    with pytest.raises(GeneratorError, match=r"unknown engine 'gretel'; valid: sdv, synthcity"):
-        build_generator("gretel", "x", {}, 0)
+    with pytest.raises(GeneratorError, match=r"unknown engine 'gretel'; valid: mostlyai, replay, sdv, smartnoise, synthcity"):
+        model_info("gretel", "x")
     with pytest.raises(GeneratorError, match=r"unknown model 'ctgn' for engine 'sdv'; valid: copulagan, ctgan, gaussian_copula, tvae"):
-        build_generator("sdv", "ctgn", {}, 0)
+        model_info("sdv", "ctgn")
     with pytest.raises(GeneratorError, match=r"synthcity/privbayes is not offered \(over its bounds on Adult: (timeout|memory) \(> "):
-        build_generator("synthcity", "privbayes", {}, 0)
+        model_info("synthcity", "privbayes")
     with pytest.raises(GeneratorError, match=r"sdv/ctgan has no parameter epoch; valid: .*epochs"):
-        build_generator("sdv", "ctgan", {"epoch": 3}, 0)
+        generator_params(model_info("sdv", "ctgan"), {"epoch": 3}, None, None)
 
 
 def test_differential_privacy_parameters_only_where_they_mean_something():
@@ -71,4 +125,10 @@ def test_differential_privacy_parameters_only_where_they_mean_something():
         generator_params(model_info("synthcity", "dpgan"), {}, None, None)
     with pytest.raises(GeneratorError, match="not differentially private: epsilon/delta do not apply; DP models: .*synthcity/dpgan"):
         generator_params(model_info("sdv", "ctgan"), {}, 1.0, None)
+    with pytest.raises(GeneratorError, match="set generator.epsilon rather than params, so the privacy ledger counts it"):
+        generator_params(model_info("smartnoise", "mst"), {"epsilon": 1.0}, None, None)
     assert generator_params(model_info("synthcity", "dpgan"), {"n_iter": 3}, 2.0, 1e-5) == {"n_iter": 3, "epsilon": 2.0, "delta": 1e-5}
+    # TabularARGN trains with DP-SGD only when asked; without epsilon it is an ordinary fit
+    argn = model_info("mostlyai", "tabular_argn")
+    assert "epsilon" not in generator_params(argn, {}, None, None)
+    assert generator_params(argn, {}, 3.0, None)["epsilon"] == 3.0

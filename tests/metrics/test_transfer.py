@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synth_assets.engines import build_generator
+from synth_assets.engines.isolation import fit_model
 from synth_assets.gates import applicable_gates
 from synth_assets.metrics import transfer
 from synth_assets.reports import gated_report
@@ -19,9 +19,7 @@ SETTINGS = transfer.TransferSettings(anchor_sizes=(0, 125, 500, 1500), anchor_re
 @pytest.fixture(scope="module")
 def copula_rows(adult_split):
     schema, train, _ = adult_split
-    generator = build_generator("sdv", "gaussian_copula", {}, 0)
-    generator.fit(train, schema)
-    return generator.sample(len(train), seed=0)
+    return fit_model("sdv/gaussian_copula", train, schema, sample_rows=len(train)).sample
 
 
 @pytest.fixture(scope="module")
