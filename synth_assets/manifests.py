@@ -112,6 +112,9 @@ class GateOutcome(_Manifest):
     threshold: float
     bound: str
     passed: bool
+    # False when the data could not support a verdict (the estimate's `insufficient` reason is the note).
+    judged: bool = True
+    note: str | None = None
 
     @property
     def check_name(self) -> str:

@@ -9,12 +9,16 @@ from synth_assets.manifests import GateOutcome
 from synth_assets.metrics.estimate import Estimate
 
 Sections = dict[str, dict[str, Estimate]]
+FAIL_CLOSED_SECTIONS = {"privacy"}
 
 
 def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tuple[GateOutcome, ...]]:
     """Attach each gate to its metric; returns the report body and the gate outcomes.
 
     Every gate must find its metric: a gate silently skipped would publish what it should block.
+    A metric the data cannot support (`Estimate.insufficient`) is "not judged": it passes in the
+    fitness sections, where a spurious fail would only block honest data, and fails closed in
+    privacy, where passing would publish what was never checked.
     """
     body: dict[str, dict] = {}
     outcomes = []
@@ -23,8 +27,11 @@ def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tupl
         for metric, estimate in metrics.items():
             entry = estimate.as_dict()
             if (gate := gates.get(metric)) and gate.section == section:
-                passed = gate.holds(estimate.value)
+                judged = estimate.insufficient is None
+                passed = gate.holds(estimate.value) if judged else section not in FAIL_CLOSED_SECTIONS
                 entry |= {"threshold": gate.threshold, "bound": gate.bound, "passed": passed}
+                if not judged:
+                    entry["judged"] = False
                 outcomes.append(
                     GateOutcome(
                         metric=metric,
@@ -33,6 +40,8 @@ def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tupl
                         threshold=gate.threshold,
                         bound=gate.bound,
                         passed=passed,
+                        judged=judged,
+                        note=estimate.insufficient,
                     )
                 )
             body[section][metric] = entry
@@ -46,7 +55,8 @@ def gates_markdown(outcomes: tuple[GateOutcome, ...]) -> str:
     rows = ["| gate | value | threshold | result |", "|---|---|---|---|"]
     for o in outcomes:
         sign = ">=" if o.bound == "min" else "<="
-        rows.append(f"| {o.check_name} | {o.value:.4f} | {sign} {o.threshold:g} | {'pass' if o.passed else '**FAIL**'} |")
+        result = ("pass" if o.passed else "**FAIL**") + ("" if o.judged else f" (not judged: {o.note})")
+        rows.append(f"| {o.check_name} | {o.value:.4f} | {sign} {o.threshold:g} | {result} |")
     return "\n".join(rows)
 
 
@@ -65,6 +75,8 @@ def sections_markdown(sections: dict[str, dict[str, dict]]) -> str:
             if "threshold" in entry:
                 sign = ">=" if entry["bound"] == "min" else "<="
                 gate = f"{sign} {entry['threshold']:g}: {'pass' if entry['passed'] else '**FAIL**'}"
+                if entry.get("judged") is False:
+                    gate += f" (not judged: {entry['insufficient']})"
             parts.append(f"| {metric} | {entry['value']:.4f} | {ci} | {baseline} | {entry.get('n_samples', '')} | {gate} |")
         parts.append("")
     return "\n".join(parts)

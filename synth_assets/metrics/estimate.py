@@ -18,6 +18,9 @@ class Estimate:
     baseline: float | None = None
     n_samples: int | None = None
     spread: float | None = None  # standard deviation over repeated runs, where a metric is repeated
+    # Why the data cannot support a verdict (too few rows, targets, classes); None when it can.
+    # A gate on an insufficient estimate is reported "not judged" instead of passing or failing on noise.
+    insufficient: str | None = None
     # Aggregates that explain the value (per column, per subgroup, warnings); never records.
     details: Mapping[str, Any] | None = field(default=None, compare=False)
 
@@ -29,6 +32,7 @@ class Estimate:
             "baseline": self.baseline,
             "n_samples": self.n_samples,
             "spread": self.spread,
+            "insufficient": self.insufficient,
             "details": dict(self.details) if self.details else None,
         }
         return {k: v for k, v in entry.items() if v is not None}
