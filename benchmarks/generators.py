@@ -312,7 +312,7 @@ def main() -> None:
                 print("   ", {k: v for k, v in entry.items() if k != "gates"}, flush=True)
                 # Written after each model: a long run that is stopped keeps what it measured.
                 MEASUREMENTS.write_text(json.dumps(dict(sorted(measured.items())), indent=2) + "\n")
-            if table == "adult":
+            if table == "adult" and f"{spec.generator.engine}/{spec.generator.model}" in names:
                 sides = side_by_side(spec, snapshot, train, home)
                 print("   side by side:", sides, flush=True)
 

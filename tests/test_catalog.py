@@ -16,7 +16,7 @@ def test_bundled_catalog_declares_the_demo(monkeypatch):
     adult = catalog.dataset("adult")
     assert adult.source.bootstrap == "adult"
     assert adult.target.column == "income"
-    assert adult.generator.engine == "sdv" and adult.generator.model == "gaussian_copula"
+    assert adult.generator.engine == "mostlyai" and adult.generator.model == "tabular_argn"
     assert 0 < adult.acceptance.quality_score_min <= 1
 
 

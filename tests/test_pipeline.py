@@ -195,7 +195,8 @@ def test_the_published_datasheet_names_its_model_version(second_run, pipeline_ho
     artifacts = {a.path for a in client.list_artifacts(publication.mlflow_run_id, "release")}
     assert {"release/datasheet.md", "release/datasheet.html", "release/datasheet.json", "release/schema.json"} <= artifacts
     run = client.get_run(publication.mlflow_run_id)
-    assert {"catalog_hash", "code_version", "generator_config_hash", "library.sdv", "library.mlflow"} <= set(run.data.tags)
+    assert {"catalog_hash", "code_version", "generator_config_hash", "library.mlflow", "engine_library.sdv"} <= set(run.data.tags)
+    assert run.data.tags["engine_environment"] == "sdv"
 
 
 def test_quality_history_records_every_version_and_checks_for_regressions(second_run, pipeline_home):

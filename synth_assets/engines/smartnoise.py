@@ -29,6 +29,7 @@ from synth_assets.engines.constraints import RangeConstraint
 from synth_assets.schema import SchemaContract, as_float
 
 SYNTHESIZERS = {"mst": "mst", "aim": "aim"}
+AIM_ROUNDS_PER_COLUMN = 2
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,12 @@ class SmartnoiseGenerator(SyntheticGenerator):
         from snsynth.transform import LabelTransformer, TableTransformer
 
         settings = {k: v for k, v in self.params.items() if k != "bins"}
+        if self.model == "aim":
+            # AIM's own default, 16 rounds per column, re-fits the graphical model 240 times on
+            # Adult (> 15 min on 2 cores). Fewer rounds spend the same epsilon in larger shares;
+            # at least one round per column must remain after the one-way marginals, which take
+            # 0.9 x columns / rounds of the budget (fewer rounds overspend it and AIM fails).
+            settings.setdefault("rounds", AIM_ROUNDS_PER_COLUMN * len(schema.names))
         declared = {c.column: c for c in self.policy.constraints if isinstance(c, RangeConstraint)}
         self._codings = {name: _coding(train[name], name, schema, declared.get(name), self.params.get("bins", 32)) for name in schema.names}
         codes = pd.DataFrame({name: coding.encode(train[name]) for name, coding in self._codings.items()})

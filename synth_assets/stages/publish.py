@@ -56,6 +56,8 @@ def lineage_tags(
         "generator": f"{generator.engine}/{generator.model}",
         "generator_sha256": generator.sha256,
         "generator_config_hash": generator.config_hash,
+        "engine_environment": generator.environment.name,
+        **{f"engine_library.{name}": version for name, version in generator.library_versions.items()},
         "code_version": code_version(),
         "trained_on_restricted_data": "true",
         "differentially_private": str(generator.epsilon is not None).lower(),
