@@ -57,6 +57,7 @@ def measure_drift(dataset: str, spec: DatasetSpec, root: DataRoot, *, sample_row
         "measured_at": measured_at,
         "champion_version": champion.version,
         "source": state,
+        "sampling": raw.attrs.get("sampling"),
     }
 
 
