@@ -4,6 +4,7 @@ import hashlib
 import math
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,10 +77,14 @@ def _bootstrap(connection: sa.Connection, source: SourceSpec) -> None:
     connection.commit()
 
 
-def sample_source(source: SourceSpec, *, dataset: str, n_rows: int, seed: int | None = None) -> pd.DataFrame:
+def sample_source(
+    source: SourceSpec, *, dataset: str, n_rows: int, seed: int | None = None, since: tuple[str, Any] | None = None
+) -> pd.DataFrame:
     """A uniform random sample of at most `n_rows` rows: every row, the newest included, is
     equally likely to be in it. Drawn by the database where it can, so it stays cheap at millions
-    of rows; the method is recorded in `frame.attrs["sampling"]`.
+    of rows; the method is recorded in `frame.attrs["sampling"]`, the rows it was drawn from in
+    `frame.attrs["population"]` (None where not counted). `since=(column, value)` samples only the
+    rows whose `column` is above `value` (the rows added since a snapshot).
 
     - table with at most `FULL_SCAN_FACTOR * n_rows` rows, or a query (SQLite, PostgreSQL):
       ORDER BY random() LIMIT n over all rows (a scan of a small relation).
@@ -94,17 +99,34 @@ def sample_source(source: SourceSpec, *, dataset: str, n_rows: int, seed: int | 
     rng = np.random.default_rng(seed)
     with connected(source, dataset, "sample") as connection:
         backend = connection.dialect.name
+        relation = _relation(source, since)
         if backend not in ("sqlite", "postgresql"):
-            return _with_method(bottom_k_sample(connection, _relation(source), n_rows, rng), "bottom-k stream")
-        total = _count(connection, source) if source.table else 0
+            return _with_method(bottom_k_sample(connection, relation, n_rows, rng), "bottom-k stream", None)
+        total = int(connection.execute(sa.select(sa.func.count()).select_from(relation)).scalar() or 0)
         if not source.table or total <= FULL_SCAN_FACTOR * n_rows:
-            statement = sa.select(sa.text("*")).select_from(_relation(source)).order_by(sa.func.random()).limit(n_rows)
-            return _with_method(pd.read_sql_query(statement, connection), "order by random")
+            statement = sa.select(sa.text("*")).select_from(relation).order_by(sa.func.random()).limit(n_rows)
+            return _with_method(pd.read_sql_query(statement, connection), "order by random", total)
+        condition, parameters = "", {}
+        if since is not None:
+            condition, parameters = f" AND {connection.dialect.identifier_preparer.quote(since[0])} > :since", {"since": since[1]}
         if backend == "sqlite" and (highest := _highest_rowid(connection, source.table)) is not None:
-            frame, method = _sqlite_rowid_sample(connection, source.table, n_rows, total, highest), "sqlite rowids"
+            frame = _sqlite_rowid_sample(connection, source.table, n_rows, total, highest, condition, parameters)
+            method = "sqlite rowids"
         else:
-            frame, method = _postgres_bernoulli_sample(connection, source.table, n_rows, total, rng), "bernoulli"
-        return _with_method(_keep_at_most(frame, n_rows, rng), method)
+            frame, method = _postgres_bernoulli_sample(connection, source.table, n_rows, total, rng, condition, parameters), "bernoulli"
+        return _with_method(_keep_at_most(frame, n_rows, rng), method, total)
+
+
+def source_watermark(source: SourceSpec, *, dataset: str, column: str) -> Any:
+    """The largest value of `column` in the source (a JSON-safe scalar), or None when it is empty.
+
+    A snapshot records it before reading, so rows appended during the read count as new later:
+    they are compared again, never missed.
+    """
+    with connected(source, dataset, "read") as connection:
+        value = connection.execute(sa.select(sa.func.max(sa.column(column))).select_from(_relation(source))).scalar()
+    # datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]': the text SQLite stores and PostgreSQL parses
+    return value if value is None or isinstance(value, int | float | str) else str(value)
 
 
 # At or below this many times the sample size, sorting the whole relation is cheap (a few 10k rows).
@@ -114,8 +136,8 @@ FULL_SCAN_FACTOR = 5
 YIELD_MARGIN_SD = 4
 
 
-def _with_method(frame: pd.DataFrame, method: str) -> pd.DataFrame:
-    frame.attrs["sampling"] = method
+def _with_method(frame: pd.DataFrame, method: str, population: int | None) -> pd.DataFrame:
+    frame.attrs |= {"sampling": method, "population": population}
     return frame
 
 
@@ -125,10 +147,6 @@ def _keep_at_most(frame: pd.DataFrame, n_rows: int, rng: np.random.Generator) ->
         return frame.reset_index(drop=True)
     chosen = np.sort(rng.choice(len(frame), size=n_rows, replace=False))
     return frame.iloc[chosen].reset_index(drop=True)
-
-
-def _count(connection: sa.Connection, source: SourceSpec) -> int:
-    return int(connection.execute(sa.select(sa.func.count()).select_from(_relation(source))).scalar() or 0)
 
 
 def _target_yield(n_rows: int, total: int) -> float:
@@ -156,11 +174,12 @@ def source_fingerprint(source: SourceSpec, *, dataset: str, updated_at_column: s
     }
 
 
-def _relation(source: SourceSpec) -> sa.Subquery:
-    """The source's table or query as a subquery to select from."""
-    if source.table:
-        return _select_all(source.table).subquery()
-    return sa.text(source.query).columns().subquery()
+def _relation(source: SourceSpec, since: tuple[str, Any] | None = None) -> sa.Subquery:
+    """The source's table or query as a subquery to select from (only rows past `since`, if given)."""
+    select = _select_all(source.table) if source.table else sa.select(sa.text("*")).select_from(sa.text(source.query).columns().subquery())
+    if since is not None:
+        select = select.where(sa.column(since[0]) > sa.bindparam("since", since[1]))
+    return select.subquery()
 
 
 def _highest_rowid(connection: sa.Connection, table: str) -> int | None:
@@ -171,12 +190,15 @@ def _highest_rowid(connection: sa.Connection, table: str) -> int | None:
         return None
 
 
-def _sqlite_rowid_sample(connection: sa.Connection, table: str, n_rows: int, total: int, highest: int) -> pd.DataFrame:
+def _sqlite_rowid_sample(
+    connection: sa.Connection, table: str, n_rows: int, total: int, highest: int, condition: str, parameters: dict
+) -> pd.DataFrame:
     """Every row whose rowid is among `draws` uniform draws from 1..max(rowid).
 
     Each live row is hit with the same probability 1 - (1 - 1/highest)^draws whatever its
     position, so the kept rows are a uniform sample; gaps left by deleted rows only cost draws.
-    The number of draws makes the expected yield `_target_yield`: total * (1 - exp(-draws/highest)).
+    The number of draws makes the expected yield `_target_yield`: total * (1 - exp(-draws/highest)),
+    where `total` counts the rows meeting `condition`.
     """
     share = _target_yield(n_rows, total) / total
     draws = math.ceil(-highest * math.log1p(-min(share, 0.999)))
@@ -184,12 +206,14 @@ def _sqlite_rowid_sample(connection: sa.Connection, table: str, n_rows: int, tot
     statement = sa.text(
         f"WITH RECURSIVE ids(i, id) AS (SELECT 1, (random() & 9223372036854775807) % :highest + 1 "
         f"UNION ALL SELECT i + 1, (random() & 9223372036854775807) % :highest + 1 FROM ids WHERE i < :draws) "
-        f"SELECT * FROM {_quoted(connection, table)} WHERE rowid IN (SELECT id FROM ids)"
+        f"SELECT * FROM {_quoted(connection, table)} WHERE rowid IN (SELECT id FROM ids){condition}"
     )
-    return pd.read_sql_query(statement, connection, params={"highest": max(highest, 1), "draws": draws})
+    return pd.read_sql_query(statement, connection, params={"highest": max(highest, 1), "draws": draws} | parameters)
 
 
-def _postgres_bernoulli_sample(connection: sa.Connection, table: str, n_rows: int, total: int, rng: np.random.Generator) -> pd.DataFrame:
+def _postgres_bernoulli_sample(
+    connection: sa.Connection, table: str, n_rows: int, total: int, rng: np.random.Generator, condition: str, parameters: dict
+) -> pd.DataFrame:
     """TABLESAMPLE BERNOULLI: each row kept independently with probability `percent`/100.
 
     The rate comes from an exact count, not the planner's estimate, which lags behind appends
@@ -197,9 +221,9 @@ def _postgres_bernoulli_sample(connection: sa.Connection, table: str, n_rows: in
     """
     percent = min(100.0, 100.0 * _target_yield(n_rows, total) / max(total, 1))
     statement = sa.text(
-        f"SELECT * FROM {_quoted(connection, table)} TABLESAMPLE BERNOULLI (:percent) REPEATABLE (:seed)"
+        f"SELECT * FROM {_quoted(connection, table)} TABLESAMPLE BERNOULLI (:percent) REPEATABLE (:seed) WHERE true{condition}"
     )
-    return pd.read_sql_query(statement, connection, params={"percent": percent, "seed": int(rng.integers(2**31))})
+    return pd.read_sql_query(statement, connection, params={"percent": percent, "seed": int(rng.integers(2**31))} | parameters)
 
 
 def bottom_k_sample(connection: sa.Connection, relation: sa.Subquery, n_rows: int, rng: np.random.Generator) -> pd.DataFrame:

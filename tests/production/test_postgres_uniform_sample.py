@@ -31,3 +31,12 @@ def test_postgres_query_sources_sample_by_sorting_on_random(pg_schema):
     source = SourceSpec(url=PG_ADMIN_URL, query=f'SELECT * FROM "{schema}".events')
     assert sample_source(source, dataset="events", n_rows=N).attrs["sampling"] == "order by random"
     assert_fresh_rows_at_their_share(lambda seed: sample_source(source, dataset="events", n_rows=N, seed=seed))
+
+
+def test_postgres_recency_window_samples_only_the_rows_past_it(pg_schema):
+    engine, schema = pg_schema
+    make_table(engine, f'"{schema}".events')
+    source = SourceSpec(url=PG_ADMIN_URL, table=f"{schema}.events")
+    sample = sample_source(source, dataset="events", n_rows=N, since=("position", 10_000))
+    assert sample.attrs["sampling"] == "bernoulli" and len(sample) == N and (sample["position"] > 10_000).all()
+    assert sample.attrs["population"] == 23_000

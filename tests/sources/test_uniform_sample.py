@@ -93,3 +93,19 @@ def test_the_generic_fallback_streams_a_uniform_bottom_k_sample(tmp_path):
         assert_fresh_rows_at_their_share(lambda seed: bottom_k_sample(connection, relation, N, np.random.default_rng(seed)))
         again = [bottom_k_sample(connection, relation, N, np.random.default_rng(5))["position"].tolist() for _ in range(2)]
         assert again[0] == again[1]  # a seed makes it repeatable
+
+
+def test_a_recency_window_samples_only_the_rows_past_it_uniformly(tmp_path):
+    url = f"sqlite:///{tmp_path / 'source.sqlite'}"
+    make_table(sa.create_engine(url), "events")
+    source = SourceSpec(url=url, table="events")
+    recent = sample_source(source, dataset="events", n_rows=N, since=("position", OLD))
+    assert len(recent) == N and recent["fresh"].all() and recent.attrs["population"] == NEW
+    # a wide window goes through the rowid sampler; the fresh rows keep their share of it
+    window, fresh = OLD + NEW - 10_000, 0
+    for _ in range(REPEATS):
+        sample = sample_source(source, dataset="events", n_rows=N, since=("position", 10_000))
+        assert sample.attrs["sampling"] == "sqlite rowids" and len(sample) == N and (sample["position"] > 10_000).all()
+        fresh += int(sample["fresh"].sum())
+    low, high = binom.interval(0.999, REPEATS * N, NEW / window)
+    assert low <= fresh <= high
