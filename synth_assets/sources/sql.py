@@ -40,6 +40,7 @@ def connected(source: SourceSpec, dataset: str, doing: str):
     """A connection to the source (bootstrapping the bundled data on first use, when declared);
     database errors become one `SourceError` line naming the dataset and the public URL."""
     url = resolved_url(source, dataset)
+    _require_sqlite_file(url, source, dataset)
     engine = _engine(url)
     try:
         with engine.connect() as connection:
@@ -64,6 +65,21 @@ def read_source(source: SourceSpec, *, dataset: str) -> pd.DataFrame:
 def _select_all(table: str) -> sa.Select:
     schema, _, name = table.rpartition(".")
     return sa.select(sa.text("*")).select_from(sa.table(name, schema=schema or None))
+
+
+def _require_sqlite_file(url: URL, source: SourceSpec, dataset: str) -> None:
+    """SQLite creates a missing database file on connect; a source must exist, so say so instead.
+
+    Only a demo source that bootstraps its table from bundled data may start from no file.
+    """
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or source.bootstrap:
+        return
+    if url.query.get("uri") or url.query.get("mode") == "memory" or Path(url.database).exists():
+        return
+    raise SourceError(
+        f"dataset {dataset!r}: the SQLite source file {Path(url.database).resolve()} does not exist "
+        f"(source.url {public_source_url(source, dataset)}); fix the path or create the database"
+    )
 
 
 def _engine(url: URL) -> sa.Engine:
