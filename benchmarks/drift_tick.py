@@ -5,6 +5,11 @@ is published from Adult in a temporary home; the source is then pointed at a mil
 (Adult resampled with jitter, see benchmarks.common.scaled_adult) and the sensor is evaluated:
 count and fingerprint, a 10,000-row sample drawn by the database, drift of every column.
 
+Uniformity check: the table's last 10% of rows (in insertion order) carry `arrival_batch = 1`
+(a column outside the champion's schema, so drift ignores it); `--uniformity-samples` samples of
+10,000 rows are drawn and the newest rows' count must fall in the 99.9% binomial interval around
+10% (the old LIMIT-after-draw samplers returned almost none of them).
+
     .venv/bin/python -m benchmarks.drift_tick [--rows N] [--postgres-url URL]
 """
 
@@ -14,6 +19,8 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+
+import numpy as np
 
 from benchmarks.common import scaled_adult, write_results
 
@@ -47,11 +54,26 @@ def load_table(engine, backend: str, frame) -> None:
         raw.close()
 
 
+def uniformity(url: str, table: str, samples: int, n_rows: int = 10_000) -> dict:
+    """The newest 10% of rows in `samples` uniform samples: their count against the binomial interval."""
+    from scipy.stats import binom
+
+    from synth_assets.catalog import SourceSpec
+    from synth_assets.sources import sample_source
+
+    source = SourceSpec(url=url, table=table)
+    drawn = [sample_source(source, dataset="adult", n_rows=n_rows, seed=seed) for seed in range(samples)]
+    newest, total = sum(int(d["arrival_batch"].sum()) for d in drawn), sum(len(d) for d in drawn)
+    low, high = binom.interval(0.999, total, 0.1)
+    return {"method": drawn[0].attrs["sampling"], "newest_rows": newest, "sampled_rows": total, "interval_999": [int(low), int(high)], "uniform": bool(low <= newest <= high)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--postgres-url", default=POSTGRES, help="'' skips PostgreSQL")
     parser.add_argument("--ticks", type=int, default=3, help="ticks per backend (the median is reported)")
+    parser.add_argument("--uniformity-samples", type=int, default=10, help="samples drawn for the uniformity check")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
 
@@ -78,6 +100,7 @@ def main() -> None:
         setup_seconds = time.perf_counter() - started
 
         frame = scaled_adult(args.rows, seed=1)
+        frame["arrival_batch"] = (np.arange(len(frame)) >= 0.9 * len(frame)).astype(int)  # the newest 10%
         sources = {"sqlite": (f"sqlite:///{folder}/million.sqlite", "adult")}
         if args.postgres_url:
             sources["postgresql"] = (args.postgres_url, f"{SCHEMA}.adult")
@@ -103,6 +126,7 @@ def main() -> None:
                 "tick_seconds": [round(t, 2) for t in ticks],
                 "median_tick_seconds": round(sorted(ticks)[len(ticks) // 2], 2),
                 "outcome": outcome.skip_reason.skip_message if outcome.skip_reason else f"{len(outcome.run_requests)} run request(s)",
+                "uniformity": uniformity(url, table, args.uniformity_samples),
             }
             if backend == "postgresql":
                 with engine.begin() as connection:
@@ -115,9 +139,14 @@ def main() -> None:
         "One tick: count and fingerprint of the source, a 10,000-row sample drawn by the database, "
         "drift of every column against the champion's reference profile (target <= 5 s on 2 cores).",
         "",
-        "| source | median tick (s) | ticks (s) | outcome |",
-        "|---|---|---|---|",
-        *[f"| {b} | {r['median_tick_seconds']:.2f} | {', '.join(map(str, r['tick_seconds']))} | {r['outcome']} |" for b, r in results.items()],
+        "| source | median tick (s) | ticks (s) | outcome | newest 10% of rows in samples (99.9% interval) |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {b} | {r['median_tick_seconds']:.2f} | {', '.join(map(str, r['tick_seconds']))} | {r['outcome']} | "
+            f"{r['uniformity']['newest_rows']:,} of {r['uniformity']['sampled_rows']:,} ({r['uniformity']['interval_999'][0]:,}-"
+            f"{r['uniformity']['interval_999'][1]:,}; {r['uniformity']['method']}): {'uniform' if r['uniformity']['uniform'] else 'NOT uniform'} |"
+            for b, r in results.items()
+        ],
         "",
         f"Set-up (not timed as a tick): champion published from Adult in {setup_seconds:.0f} s; tables loaded in "
         + ", ".join(f"{b} {r['load_seconds']:.0f} s" for b, r in results.items())

@@ -1,8 +1,9 @@
 """Regenerate a dataset end to end, and the nightly schedule that decides whether to.
 
-Every night the schedule measures drift and the champion's age: when the source drifted, the
-champion is older than `max_generator_age_days`, or there is no champion yet, it runs the whole
-chain; otherwise it only materializes the drift report, so the UI shows drift over time.
+Every night the schedule asks the decision it shares with the drift sensor (`sensors.decision`):
+when the source drifted and no regeneration was run for that state yet, the champion is older
+than `max_generator_age_days`, or there is no champion yet, it runs the whole chain; otherwise it
+only materializes the drift report, so the UI shows drift over time.
 """
 
 from datetime import UTC, datetime
@@ -10,12 +11,9 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from jobs.challenger import challenger_hook
-from sensors.drift import drift_tags, regeneration_in_flight
+from sensors.decision import evaluate
 from synth_assets.catalog import DatasetSpec
-from synth_assets.metrics.drift import summary_line
 from synth_assets.resources import DataRootResource
-from synth_assets.stages.drift import measure_drift
-from synth_assets.stages.publish import read_champion
 
 
 def regenerate_job_name(dataset: str) -> str:
@@ -38,21 +36,6 @@ def regenerate_job(dataset: str, spec: DatasetSpec):
     )
 
 
-def regeneration_reasons(dataset: str, spec: DatasetSpec, root, now: datetime) -> tuple[list[str], dict]:
-    """Why the nightly run should regenerate (empty: it should not), and the drift report."""
-    champion = read_champion(root, dataset)
-    report = measure_drift(dataset, spec, root)
-    if champion is None:
-        return ["no champion yet"], report
-    reasons = []
-    age_days = (now - datetime.fromisoformat(champion.published_at)).total_seconds() / 86400
-    if age_days > spec.max_generator_age_days:
-        reasons.append(f"champion {champion.version} is {age_days:.0f} days old (max {spec.max_generator_age_days})")
-    if report["drifted"]:
-        reasons.append(f"drift: {summary_line(report)}")
-    return reasons, report
-
-
 def nightly_schedule(dataset: str, spec: DatasetSpec, job) -> dg.ScheduleDefinition:
     @dg.schedule(
         name=f"nightly_{dataset}",
@@ -61,25 +44,22 @@ def nightly_schedule(dataset: str, spec: DatasetSpec, job) -> dg.ScheduleDefinit
         execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description=(
-            f"On `{spec.refresh_cron}` (UTC): regenerate {dataset} when it drifted, its champion is older than "
-            f"{spec.max_generator_age_days} days, or it has none; otherwise report drift only."
+            f"On `{spec.refresh_cron}` (UTC): regenerate {dataset} when it drifted (once per source state, shared with the "
+            f"drift sensor), its champion is older than {spec.max_generator_age_days} days, or it has none; otherwise "
+            "record a drift report."
         ),
     )
     def nightly(context: dg.ScheduleEvaluationContext, data_root: DataRootResource):
         now = context.scheduled_execution_time or datetime.now(UTC)
-        reasons, report = regeneration_reasons(dataset, spec, data_root.get(), now.astimezone(UTC))
-        if running := regeneration_in_flight(context.instance, job.name):
-            return dg.SkipReason(f"regeneration {running} is in flight")
-        if not reasons:
-            context.log.info(f"{dataset}: no regeneration needed ({summary_line(report)}); reporting drift only")
+        decision = evaluate(dataset, spec, data_root.get(), context.instance, job.name, now=now, nightly=True)
+        context.log.info(f"{dataset}: {decision.action}: {decision.reason}")
+        if decision.action == "skip":
+            return dg.SkipReason(decision.reason)
+        if decision.action == "report":
             return dg.RunRequest(
                 asset_selection=[dg.AssetKey([dataset, "drift_report"])],
-                tags={"dataset": dataset, "trigger": "nightly drift report"},
+                tags={"dataset": dataset, "trigger": "nightly drift report", "reason": decision.reason[:250]},
             )
-        context.log.info(f"{dataset}: regenerating: {'; '.join(reasons)}")
-        tags = {"dataset": dataset, "trigger": "nightly schedule", "reason": "; ".join(reasons)[:250]}
-        if report.get("status") in ("drifted", "stable"):
-            tags |= drift_tags(report, "nightly schedule")
-        return dg.RunRequest(tags=tags)
+        return dg.RunRequest(run_key=decision.run_key, tags=decision.tags | {"dataset": dataset, "trigger": "nightly schedule"})
 
     return nightly

@@ -1,44 +1,20 @@
 """The drift sensor: watch a dataset's source, and regenerate once per drifted source state.
 
-Each tick samples the source (bounded, in SQL), measures drift against the champion's reference
-profile, and when the dataset drifted requests one regeneration with the source fingerprint as
-run key, so the same drift never launches twice; the reason goes into the run's tags and the
-tick's log. At most one regeneration per dataset is in flight: while one is queued or running,
-the sensor skips.
+Each tick samples the source (bounded, uniform, in SQL), measures drift against the champion's
+reference profile, and asks the decision it shares with the nightly schedule
+(`sensors.decision`): one regeneration per drifted state of the source, whichever of the two
+requested it, none while one is queued or running. The reason goes into the run's tags and the
+tick's skip reason or log.
 """
 
 import json
+from datetime import UTC, datetime
 
 import dagster as dg
 
+from sensors.decision import evaluate
 from synth_assets.catalog import DatasetSpec
-from synth_assets.metrics.drift import summary_line
 from synth_assets.resources import DataRootResource
-from synth_assets.stages.drift import measure_drift
-
-IN_FLIGHT = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-]
-
-
-def regeneration_in_flight(instance: dg.DagsterInstance, job_name: str) -> str | None:
-    """The id of a queued or running regeneration of this job, if there is one."""
-    records = instance.get_run_records(dg.RunsFilter(job_name=job_name, statuses=IN_FLIGHT), limit=1)
-    return records[0].dagster_run.run_id if records else None
-
-
-def drift_tags(report: dict, trigger: str) -> dict[str, str]:
-    return {
-        "dataset": report["dataset"],
-        "trigger": trigger,
-        "drift/score": f"{report['score']:.3f}",
-        "drift/worst_column": str(report["worst_column"]),
-        "drift/columns": ",".join(report["drifted_columns"])[:200],
-        "drift/source_fingerprint": report["source"]["fingerprint"][:16],
-    }
 
 
 def drift_sensor(dataset: str, spec: DatasetSpec, job) -> dg.SensorDefinition:
@@ -49,20 +25,23 @@ def drift_sensor(dataset: str, spec: DatasetSpec, job) -> dg.SensorDefinition:
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=f"Samples {dataset}'s source and regenerates when it drifted from the champion's reference profile.",
     )
-    def watch(context: dg.SensorEvaluationContext, data_root: DataRootResource) -> dg.SensorResult | dg.SkipReason:
+    def watch(context: dg.SensorEvaluationContext, data_root: DataRootResource) -> dg.SensorResult:
         cursor = json.loads(context.cursor) if context.cursor else {}
-        report = measure_drift(dataset, spec, data_root.get())
-        line = summary_line(report)
-        context.log.info(f"{dataset}: {line}")
-        checked = {"last_checked_at": report["measured_at"], "last_status": report["status"], "requested_fingerprint": cursor.get("requested_fingerprint")}
-        if not report["drifted"]:
-            return dg.SensorResult(skip_reason=f"no regeneration: {line}", cursor=json.dumps(checked))
-        fingerprint = report["source"]["fingerprint"]
-        if cursor.get("requested_fingerprint") == fingerprint:
-            return dg.SensorResult(skip_reason=f"drift already handled for this source state: {line}", cursor=json.dumps(checked))
-        if running := regeneration_in_flight(context.instance, job.name):
-            return dg.SensorResult(skip_reason=f"regeneration {running} is in flight; not starting another", cursor=json.dumps(checked))
-        request = dg.RunRequest(run_key=f"drift-{fingerprint[:16]}", tags=drift_tags(report, "drift sensor"))
-        return dg.SensorResult(run_requests=[request], cursor=json.dumps(checked | {"requested_fingerprint": fingerprint}))
+        decision = evaluate(
+            dataset, spec, data_root.get(), context.instance, job.name,
+            now=datetime.now(UTC), nightly=False, requested=cursor.get("requested"),
+        )  # fmt: skip
+        context.log.info(f"{dataset}: {decision.reason}")
+        checked = {
+            "last_checked_at": decision.report["measured_at"],
+            "last_status": decision.report["status"],
+            "requested": cursor.get("requested"),
+        }
+        if decision.action != "regenerate":
+            return dg.SensorResult(skip_reason=decision.reason, cursor=json.dumps(checked))
+        request = dg.RunRequest(run_key=decision.run_key, tags=decision.tags | {"trigger": "drift sensor"})
+        # Until the daemon has launched the run, the instance does not know it: the cursor does.
+        requested = {"fingerprint": decision.tags["drift/source_fingerprint"], "run_key": decision.run_key}
+        return dg.SensorResult(run_requests=[request], cursor=json.dumps(checked | {"requested": requested}))
 
     return watch

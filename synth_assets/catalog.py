@@ -199,6 +199,20 @@ class DriftSpec(_Strict):
     multivariate: bool = Field(default=False, description="also train a classifier to tell the champion's train split from the sample")
     multivariate_auc_threshold: float = Field(default=0.65, gt=0.5, le=1.0)
     updated_at_column: str | None = Field(default=None, description="a column whose max marks the source's last update (fingerprint)")
+    roles: dict[str, Literal["time", "index"]] = Field(
+        default_factory=dict,
+        description="columns that say when or in which order a row arrived: kept in the model, left out of the drift verdict",
+    )
+    recency_column: str | None = Field(
+        default=None, description="a `time` or `index` column: compare only rows above its value at the snapshot (rows added since)"
+    )
+    min_recent_rows: int = Field(default=200, ge=1, description="fewer rows added since the snapshot are reported, not judged")
+
+    @model_validator(mode="after")
+    def _recency_has_a_role(self) -> "DriftSpec":
+        if self.recency_column is not None and self.recency_column not in self.roles:
+            raise ValueError(f"`recency_column` {self.recency_column!r} must be declared under `roles` as time or index")
+        return self
 
 
 class Governance(_Strict):

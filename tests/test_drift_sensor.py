@@ -68,7 +68,8 @@ def _append_shifted_rows(world, adult_sample):
 def test_1_no_drift_skips_with_a_reason(world):
     result = _tick(world)
     assert not result.run_requests
-    assert result.skip_reason.skip_message.startswith("no regeneration: 0/15 columns drifted")
+    assert result.skip_reason.skip_message.startswith("no regeneration: the source matches champion")
+    assert "(0/15 columns drifted" in result.skip_reason.skip_message
     assert json.loads(result.cursor)["last_status"] == "stable"
 
 
@@ -76,8 +77,8 @@ def test_2_shifted_rows_request_exactly_one_regeneration(world, adult_sample):
     _append_shifted_rows(world, adult_sample)
     result = _tick(world)
     [request] = result.run_requests
-    fingerprint = json.loads(result.cursor)["requested_fingerprint"]
-    assert request.run_key == f"drift-{fingerprint[:16]}"
+    fingerprint = json.loads(result.cursor)["requested"]["fingerprint"]
+    assert request.run_key == f"drift-{fingerprint}" and request.tags["drift/source_fingerprint"] == fingerprint
     assert {"age", "hours_per_week", "workclass"} <= set(request.tags["drift/columns"].split(","))
     assert request.tags["trigger"] == "drift sensor" and float(request.tags["drift/score"]) > 0.1
     world["cursor"], world["request"] = result.cursor, request

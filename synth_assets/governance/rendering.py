@@ -100,6 +100,10 @@ def drift_markdown(report: dict) -> str:
             f"| {name} | {column['test']} | {column['psi']:.3f} | {column['js']:.3f} | {column['p_adjusted']:.1e} | "
             f"{column['null_share_change']:.3f} | {column.get('unseen_share', 0.0):.3f} | {'**yes**' if column['drifted'] else 'no'} |"
         )
+    if window := report.get("window"):
+        lines += ["", f"Window: rows with {window['column']} > {window['since']} (added since the champion's snapshot): {window['rows']:,}."]
+    if excluded := report.get("excluded_columns"):
+        lines += ["", "Not judged for drift: " + ", ".join(f"{name} ({why})" for name, why in excluded.items()) + "."]
     if multivariate := report.get("multivariate"):
         lines += ["", f"Multivariate: a classifier tells the champion's train split from the sample with ROC AUC {multivariate['auc']:.3f} (threshold {multivariate['threshold']:.2f})."]
     return "\n".join(lines)

@@ -46,7 +46,7 @@ def psi_and_js(reference_counts, current_counts) -> tuple[float, float]:
 def numeric_drift(reference: dict, values: pd.Series) -> dict:
     numbers = as_float(values)
     present = numbers[~np.isnan(numbers)]
-    result = {"kind": "numerical", "null_share_change": abs(float(np.isnan(numbers).mean()) - reference["null_share"]), "n": int(len(present))}
+    result = {"kind": "numerical", "null_share_change": _null_share_change(reference, np.isnan(numbers)), "n": int(len(present))}
     if len(present) == 0 or "bin_edges" not in reference:
         return result | {"psi": 0.0, "js": 0.0, "p_value": 1.0, "test": "none"}
     edges = np.asarray(reference["bin_edges"])
@@ -58,13 +58,13 @@ def numeric_drift(reference: dict, values: pd.Series) -> dict:
 
 def categorical_drift(reference: dict, values: pd.Series) -> dict:
     labels = values.dropna().astype(str)
-    result = {"kind": "categorical", "null_share_change": abs(float(values.isna().mean()) - reference["null_share"]), "n": int(len(labels))}
+    result = {"kind": "categorical", "null_share_change": _null_share_change(reference, values.isna().to_numpy()), "n": int(len(labels))}
     reference_counts = pd.Series(reference.get("frequencies", {}), dtype=float)
     current_counts = labels.value_counts().astype(float)
     categories = reference_counts.index.union(current_counts.index)
     ref, cur = reference_counts.reindex(categories, fill_value=0.0), current_counts.reindex(categories, fill_value=0.0)
     unseen = cur[~cur.index.isin(reference_counts.index)]
-    psi, js = psi_and_js(ref.to_numpy(), cur.to_numpy())
+    psi, js = psi_and_js(ref.to_numpy(), cur.to_numpy()) if len(labels) else (0.0, 0.0)
     table = np.vstack([ref.to_numpy(), cur.to_numpy()])
     table = table[:, table.sum(axis=0) > 0]
     statistic, p_value = (0.0, 1.0)
@@ -81,6 +81,11 @@ def categorical_drift(reference: dict, values: pd.Series) -> dict:
         "unseen_named": sorted(c for c, n in unseen.items() if publishable_count(int(n))),
         "unseen_small": int(sum(1 for n in unseen if not publishable_count(int(n)))),
     }
+
+
+def _null_share_change(reference: dict, missing: np.ndarray) -> float:
+    """How far the missing share moved; no change for an empty sample (nothing to judge)."""
+    return abs(float(missing.mean()) - reference["null_share"]) if len(missing) else 0.0
 
 
 def drift_report(profile: dict, current: pd.DataFrame, settings: DriftSettings = DriftSettings()) -> dict:
@@ -154,6 +159,8 @@ def summary_line(report: dict) -> str:
     """One line for sensor ticks, run tags and logs."""
     if report["status"] == "no_champion":
         return "no champion yet: nothing to compare with"
+    if report.get("not_judged"):
+        return f"not judged: {report['not_judged']}"
     worst = report["worst_column"]
     line = (
         f"{len(report['drifted_columns'])}/{len(report['columns'])} columns drifted "

@@ -28,27 +28,51 @@ def drift_settings(spec: DatasetSpec) -> DriftSettings:
     )
 
 
+def drift_exclusions(spec: DatasetSpec, profile_columns) -> dict[str, str]:
+    """Columns of the reference profile left out of the drift verdict, with the reason.
+
+    Time and index columns (`drift.roles`) grow with every append by design; declared personal
+    data is not a content column to watch. The primary key and dropped or faked columns never
+    reach the profile at all.
+    """
+    excluded = {name: f"role: {role}" for name, role in spec.drift.roles.items() if name in profile_columns}
+    excluded |= {name: f"pii: {how}" for name, how in spec.pii.columns.items() if name in profile_columns}
+    return excluded
+
+
 def measure_drift(dataset: str, spec: DatasetSpec, root: DataRoot, *, sample_rows: int | None = None) -> dict:
     """The drift report of a bounded sample of the source against the current champion.
 
     The sample goes through the champion's PII handling, schema contract and generalisation
-    rules, so it is compared exactly as the champion's snapshot was made. Without a champion the
-    report says so (`status: no_champion`) and nothing is sampled.
+    rules, so it is compared exactly as the champion's snapshot was made; only content columns
+    are judged (`drift_exclusions`). With `drift.recency_column`, the sample is drawn from the
+    rows added since the champion's snapshot, and fewer than `drift.min_recent_rows` of them are
+    reported without a verdict. Without a champion the report says so (`status: no_champion`) and
+    nothing is sampled.
     """
     measured_at = datetime.now(UTC).isoformat(timespec="seconds")
     champion = read_champion(root, dataset)
-    state = source_fingerprint(spec.source, dataset=dataset, updated_at_column=spec.drift.updated_at_column)
+    marker = spec.drift.updated_at_column or spec.drift.recency_column
+    state = source_fingerprint(spec.source, dataset=dataset, updated_at_column=marker)
     if champion is None:
         return {"dataset": dataset, "status": "no_champion", "drifted": False, "measured_at": measured_at, "source": state}
     profile = root.read_json(root.resolve(champion.reference_profile_path))
     schema = champion.schema_contract
-    raw = sample_source(spec.source, dataset=dataset, n_rows=sample_rows or spec.drift.sample_rows)
+    window = _recency_window(spec, profile)
+    raw = sample_source(spec.source, dataset=dataset, n_rows=sample_rows or spec.drift.sample_rows, since=window)
     sample = apply_generalization(
         schema.conform(raw, what=f"sample of dataset {dataset!r}"), GeneralizationRules.model_validate(profile["generalization"])
     )
-    report = drift_report(profile, sample, drift_settings(spec))
-    if spec.drift.multivariate:
-        report["multivariate"] = _multivariate(spec, champion, sample, root)
+    excluded = drift_exclusions(spec, profile["columns"])
+    content = profile | {"columns": {k: v for k, v in profile["columns"].items() if k not in excluded}}
+    report = drift_report(content, sample, drift_settings(spec))
+    report["excluded_columns"] = excluded
+    if window is not None:
+        report["window"] = {"column": window[0], "since": window[1], "rows": raw.attrs.get("population")}
+        if len(sample) < spec.drift.min_recent_rows:
+            report |= {"drifted": False, "not_judged": f"{len(sample)} rows added since the snapshot (fewer than {spec.drift.min_recent_rows})"}
+    if spec.drift.multivariate and "not_judged" not in report:
+        report["multivariate"] = _multivariate(spec, champion, sample, root, excluded)
         if report["multivariate"]["auc"] >= spec.drift.multivariate_auc_threshold:
             report["drifted"] = True
     return report | {
@@ -57,14 +81,30 @@ def measure_drift(dataset: str, spec: DatasetSpec, root: DataRoot, *, sample_row
         "measured_at": measured_at,
         "champion_version": champion.version,
         "source": state,
+        "sampling": raw.attrs.get("sampling"),
     }
 
 
-def _multivariate(spec: DatasetSpec, champion: PublicationManifest, sample: pd.DataFrame, root: DataRoot) -> dict:
-    """A classifier telling the champion's train split from the sample (reads restricted rows)."""
+def _recency_window(spec: DatasetSpec, profile: dict) -> tuple[str, object] | None:
+    """(column, value at the snapshot) when drift compares only newer rows; None: the whole source.
+
+    A champion whose snapshot predates the setting has no recorded value: the whole source is
+    compared until the next snapshot records one.
+    """
+    recency = profile.get("recency") or {}
+    if not spec.drift.recency_column or recency.get("column") != spec.drift.recency_column or recency.get("watermark") is None:
+        return None
+    return recency["column"], recency["watermark"]
+
+
+def _multivariate(spec: DatasetSpec, champion: PublicationManifest, sample: pd.DataFrame, root: DataRoot, excluded: dict) -> dict:
+    """A classifier telling the champion's train split from the sample (reads restricted rows),
+    on the content columns only (a time column alone would tell old rows from new ones)."""
     train_path = root.path("restricted", champion.dataset, "snapshots", champion.snapshot_hash[:16], "train.parquet")
     reference = bounded_sample(root.read_frame(train_path), len(sample), np.random.default_rng(0))
-    estimate = detection_auc(reference, sample, champion.schema_contract)
+    schema = champion.schema_contract
+    content = schema.model_copy(update={"columns": tuple(c for c in schema.columns if c.name not in excluded)})
+    estimate = detection_auc(reference[content.names], sample[content.names], content)
     return {"auc": estimate.value, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high, "threshold": spec.drift.multivariate_auc_threshold}
 
 

@@ -12,7 +12,7 @@ from synth_assets.governance.pii import PiiError, PiiPlan, describe_flags, plan_
 from synth_assets.manifests import SnapshotManifest
 from synth_assets.metrics.profile import reference_profile
 from synth_assets.schema import SchemaContract, SchemaError, infer_schema
-from synth_assets.sources import public_source_url, read_source
+from synth_assets.sources import public_source_url, read_source, source_watermark
 from synth_assets.storage import DataRoot, frame_hash
 
 
@@ -24,6 +24,9 @@ def take_snapshot(
     `previous` is the contract of the current champion: a source whose columns or column kinds
     changed since then is refused, because consumers of the published data would break silently.
     """
+    recency = spec.drift.recency_column
+    # Taken before the read: rows appended during it are compared again later, never missed.
+    watermark = source_watermark(spec.source, dataset=dataset, column=recency) if recency else None
     pii, schema, real, rules = prepare_source(dataset, spec, previous=previous)
     stratify = spec.target.column if spec.target.task == "classification" else None
     train, holdout = split_train_holdout(
@@ -34,7 +37,10 @@ def take_snapshot(
     folder = root.path("restricted", dataset, "snapshots", snapshot_hash[:16])
     root.write_frame(folder / "train.parquet", train)
     root.write_frame(folder / "holdout.parquet", holdout)
-    root.write_json(folder / "profile.json", reference_profile(train, schema, rules))
+    profile = reference_profile(train, schema, rules)
+    if recency:  # where the drift sensor's window of "rows added since the snapshot" starts
+        profile["recency"] = {"column": recency, "watermark": watermark}
+    root.write_json(folder / "profile.json", profile)
     root.write_json(folder / "schema.json", schema.model_dump())
     return SnapshotManifest(
         dataset=dataset,
