@@ -7,8 +7,11 @@ The host bounds the process's time and memory and relays its output as progress.
 
 import hashlib
 import io
+import os
 import platform
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +35,7 @@ from synth_assets.engines.registry import MODELS
 
 def main(folder: str) -> int:
     folder = Path(folder)
+    _exit_with_parent()
     try:
         request = TypeAdapter(Request).validate_json((folder / REQUEST_FILE).read_text())
         reply = fit(request, folder) if isinstance(request, FitRequest) else sample(request, folder)
@@ -74,6 +78,22 @@ def sample(request: SampleRequest, folder: Path) -> EngineReply:
         python=platform.python_version(),
         library_versions=generator.describe()["library_versions"],
     )
+
+
+def _exit_with_parent(poll_s: float = 2.0) -> None:
+    """End this process when the host that started it dies (killed run, stopped benchmark).
+
+    The host kills the worker's tree on its bounds, but a host killed with SIGKILL cannot: an
+    orphaned fit would otherwise run to the end, holding the cores and memory the next run needs.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os._exit(3)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 def _verified(path: Path, sha256: str) -> bytes:

@@ -110,3 +110,23 @@ def test_installing_without_the_package_index_is_one_clear_line(tmp_path):
     assert line.startswith("synth-assets: error: cannot install engine environment 'smartnoise': the package index is unreachable (")
     assert "synth-assets engines install smartnoise` again" in line
     assert not (tmp_path / "environments" / "smartnoise" / ".venv" / "synth-assets-lock.sha256").exists()
+
+
+def test_a_worker_whose_host_was_killed_ends_instead_of_running_on(tmp_path):
+    # The host process starts a worker-side child, then dies by SIGKILL (no chance to clean up).
+    pid_file = tmp_path / "child.pid"
+    child = (
+        "import os, time; from synth_assets.engines.worker import _exit_with_parent; "
+        f"_exit_with_parent(poll_s=0.1); open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    )
+    host = (
+        f"import os, pathlib, signal, subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {child!r}])\n"
+        f"while not pathlib.Path({str(pid_file)!r}).exists(): time.sleep(0.1)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    subprocess.run([sys.executable, "-c", host], check=False, timeout=60)
+    orphan = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{orphan}") and "Z" not in open(f"/proc/{orphan}/stat").read().split()[2]:
+        time.sleep(0.2)
+    assert not os.path.exists(f"/proc/{orphan}") or "Z" in open(f"/proc/{orphan}/stat").read().split()[2], "the orphaned worker kept running"
