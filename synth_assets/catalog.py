@@ -122,6 +122,7 @@ class AcceptanceCriteria(_Strict):
     # fidelity
     quality_score_min: float | None = _gate(0.75, "fidelity", "SDMetrics quality score (column shapes and pair trends)")
     detection_auc_max: float | None = _gate(0.9, "fidelity", "ROC AUC of a logistic classifier telling real from synthetic (0.5 is ideal)")
+    detection_auc_boosted_max: float | None = _gate(0.8, "fidelity", "ROC AUC of gradient-boosted trees telling real from synthetic (0.5 is ideal)")
     subgroup_quality_min: float | None = _gate(0.7, "fidelity", "column-shape score of the worst subgroup of a sensitive attribute")
     # coverage
     category_coverage_min: float | None = _gate(0.8, "coverage", "share of real categories present in the synthetic data")
