@@ -56,6 +56,9 @@ class SourceSpec(_Strict):
 class TargetSpec(_Strict):
     column: str = Field(min_length=1)
     task: Literal["classification", "regression"] = "classification"
+    missing: Literal["refuse", "drop"] = Field(
+        default="refuse", description="rows whose target is missing: refuse the snapshot, or drop those rows"
+    )
 
 
 class SplitSpec(_Strict):
@@ -139,7 +142,8 @@ class AcceptanceCriteria(_Strict):
     singling_out_risk_max: float | None = _gate(None, "privacy", "anonymeter singling-out risk (reported; see docs/metrics.md)")
     qi_unique_match_rate_max: float | None = _gate(None, "privacy", "share of synthetic rows reproducing a quasi-identifier combination unique in train")
     # transfer
-    transfer_ratio_min: float | None = _gate(0.8, "transfer", "TSTR/TRTR of the primary metric (ROC AUC or R2) for the primary model")
+    transfer_ratio_min: float | None = _gate(0.8, "transfer", "(TSTR - chance) / (TRTR - chance) of the primary metric (ROC AUC or R2), primary model, median over repeats")
+    ratio_macro_f1_min: float | None = _gate(None, "transfer", "(TSTR - chance) / (TRTR - chance) of macro-F1, for imbalanced or multi-class targets")
     worst_subgroup_transfer_ratio_min: float | None = _gate(None, "transfer", "TSTR/TRTR within the worst subgroup of a sensitive attribute")
 
 
