@@ -132,6 +132,7 @@ class AcceptanceCriteria(_Strict):
     novel_value_share_max: float | None = _gate(0.05, "coverage", "share of synthetic rows with a category or number the real data never had")
     range_coverage_min: float | None = _gate(None, "coverage", "mean share of each numeric column's real range the synthetic data span")
     tail_quantile_error_max: float | None = _gate(None, "coverage", "mean gap of the 1/5/95/99% quantiles, in units of the real 1-99% spread")
+    tail_share_error_max: float | None = _gate(None, "coverage", "worst numeric column's |synthetic - real| share of rows beyond the real 1st and 99th percentiles")
     # privacy
     exact_copy_rate_max: float | None = _gate(0.01, "privacy", "share of synthetic rows identical to a train row")
     dcr_share_max: float | None = _gate(0.55, "privacy", "share of synthetic rows closer to train than to holdout (0.5 is ideal)")
