@@ -49,6 +49,10 @@ HIGHER_IS_BETTER = {
     "roc_auc": True, "pr_auc": True, "f1": True, "macro_f1": True, "accuracy": True,
     "brier": False, "ece": False, "r2": True, "mae": False, "rmse": False,
 }  # fmt: skip
+# Below these the holdout scores move by more than the gate's margin between repeats of the split
+# (ROC AUC's standard error is ~0.04 at 100 rows: 0.1 of a typical lift over chance).
+MIN_HOLDOUT_ROWS = 100
+MIN_HOLDOUT_CLASS_ROWS = 5
 # TRTR must beat chance by this much for a ratio over chance to mean anything (small tables, noise targets).
 MIN_TRTR_LIFT = 0.02
 # A train-on-real repeat whose lift over chance is under half the median lift has collapsed:
@@ -113,6 +117,7 @@ def transfer_sections(
     problem = _problem(train, holdout, schema, task)
     primary = PRIMARY_METRIC[task]
     chance = _chance(problem)
+    too_small = _too_small(problem)
 
     scores: dict[tuple[Model, str], list[dict[str, float]]] = {}
     first_fits = {}
@@ -137,7 +142,10 @@ def transfer_sections(
             section[f"tstr_{metric}"] = _repeated(tstr, baseline=float(np.median(trtr)), n=len(problem.y_holdout))
             section[f"trtr_{metric}"] = _repeated(trtr, baseline=chance.get(metric), n=len(problem.y_holdout))
             if metric in chance:
-                section[f"ratio_{metric}"] = _ratio_over_chance(tstr, trtr, chance[metric], metric, n=len(problem.y_holdout))
+                ratio = _ratio_over_chance(tstr, trtr, chance[metric], metric, n=len(problem.y_holdout))
+                if too_small and ratio.insufficient is None:
+                    ratio = replace(ratio, insufficient=too_small)
+                section[f"ratio_{metric}"] = ratio
         section["transfer_ratio"] = replace(
             section[f"ratio_{primary}"], details={**section[f"ratio_{primary}"].details, "metric": primary, "model": model}
         )
@@ -162,6 +170,17 @@ def _problem(train: pd.DataFrame, holdout: pd.DataFrame, schema: SchemaContract,
     classes = sorted(set(category_labels(train[schema.target]).dropna()) | set(category_labels(holdout[schema.target]))) if task == "classification" else []
     x_holdout = model_frame(holdout, features, vocabulary)
     return _Problem(schema.target, task, vocabulary, features, classes, x_holdout, _labels(holdout[schema.target], task).reset_index(drop=True))
+
+
+def _too_small(problem: _Problem) -> str | None:
+    """Why the holdout cannot support a transfer verdict, if it cannot (docs/metrics.md#small-tables)."""
+    if len(problem.y_holdout) < MIN_HOLDOUT_ROWS:
+        return f"{len(problem.y_holdout)} holdout rows with a target; transfer needs {MIN_HOLDOUT_ROWS}"
+    if problem.task == "classification":
+        rarest = int(problem.y_holdout.value_counts().reindex(problem.classes, fill_value=0).min())
+        if rarest < MIN_HOLDOUT_CLASS_ROWS:
+            return f"the rarest class has {rarest} holdout rows; transfer needs {MIN_HOLDOUT_CLASS_ROWS}"
+    return None
 
 
 def _bootstrap(frame: pd.DataFrame, problem: _Problem, seed: int) -> pd.DataFrame:
