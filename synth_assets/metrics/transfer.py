@@ -289,6 +289,8 @@ def _linear_ready(x: pd.DataFrame) -> pd.DataFrame:
 
 def _fit(model: Model, problem: _Problem, frame: pd.DataFrame, seed: int):
     x, y = problem.xy(frame)
+    if len(y) == 0:
+        raise ValueError(f"no training row has a value for the target {problem.target!r}: there is nothing to fit")
     if problem.task == "classification" and y.nunique() < 2:
         return _Constant(y.iloc[0], problem.classes)  # a one-class training set teaches nothing
     estimator = _model(model, problem.task, seed)
