@@ -56,6 +56,9 @@ class SourceSpec(_Strict):
 class TargetSpec(_Strict):
     column: str = Field(min_length=1)
     task: Literal["classification", "regression"] = "classification"
+    missing: Literal["refuse", "drop"] = Field(
+        default="refuse", description="rows whose target is missing: refuse the snapshot, or drop those rows"
+    )
 
 
 class SplitSpec(_Strict):
@@ -122,12 +125,14 @@ class AcceptanceCriteria(_Strict):
     # fidelity
     quality_score_min: float | None = _gate(0.75, "fidelity", "SDMetrics quality score (column shapes and pair trends)")
     detection_auc_max: float | None = _gate(0.9, "fidelity", "ROC AUC of a logistic classifier telling real from synthetic (0.5 is ideal)")
+    detection_auc_boosted_max: float | None = _gate(0.8, "fidelity", "ROC AUC of gradient-boosted trees telling real from synthetic (0.5 is ideal)")
     subgroup_quality_min: float | None = _gate(0.7, "fidelity", "column-shape score of the worst subgroup of a sensitive attribute")
     # coverage
     category_coverage_min: float | None = _gate(0.8, "coverage", "share of real categories present in the synthetic data")
     novel_value_share_max: float | None = _gate(0.05, "coverage", "share of synthetic rows with a category or number the real data never had")
     range_coverage_min: float | None = _gate(None, "coverage", "mean share of each numeric column's real range the synthetic data span")
     tail_quantile_error_max: float | None = _gate(None, "coverage", "mean gap of the 1/5/95/99% quantiles, in units of the real 1-99% spread")
+    tail_share_error_max: float | None = _gate(None, "coverage", "worst numeric column's |synthetic - real| share of rows beyond the real 1st and 99th percentiles")
     # privacy
     exact_copy_rate_max: float | None = _gate(0.01, "privacy", "share of synthetic rows identical to a train row")
     dcr_share_max: float | None = _gate(0.55, "privacy", "share of synthetic rows closer to train than to holdout (0.5 is ideal)")
@@ -138,7 +143,8 @@ class AcceptanceCriteria(_Strict):
     singling_out_risk_max: float | None = _gate(None, "privacy", "anonymeter singling-out risk (reported; see docs/metrics.md)")
     qi_unique_match_rate_max: float | None = _gate(None, "privacy", "share of synthetic rows reproducing a quasi-identifier combination unique in train")
     # transfer
-    transfer_ratio_min: float | None = _gate(0.8, "transfer", "TSTR/TRTR of the primary metric (ROC AUC or R2) for the primary model")
+    transfer_ratio_min: float | None = _gate(0.8, "transfer", "(TSTR - chance) / (TRTR - chance) of the primary metric (ROC AUC or R2), primary model, median over repeats")
+    ratio_macro_f1_min: float | None = _gate(None, "transfer", "(TSTR - chance) / (TRTR - chance) of macro-F1, for imbalanced or multi-class targets")
     worst_subgroup_transfer_ratio_min: float | None = _gate(None, "transfer", "TSTR/TRTR within the worst subgroup of a sensitive attribute")
 
 

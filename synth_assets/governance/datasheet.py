@@ -91,7 +91,7 @@ def build_datasheet(
         },
         "synthetic": {"rows": synthetic.n_rows, "content_hash": synthetic.content_hash, "sample_seed": synthetic.sample_seed},
         "evidence": {"validation": validation, "transfer": transfer, "drift": drift},
-        "limitations": limitations(validation, transfer),
+        "limitations": limitations(validation, transfer) + ungated_limitations(spec) + worst_subgroup_lines(validation, transfer),
         "status": "candidate: the version is registered in MLflow and published only after every gate passed",
         "distribution": {
             "mlflow_experiment": mlflow_experiment,
@@ -184,10 +184,42 @@ def limitations(*reports: dict) -> list[str]:
                 if "threshold" not in entry:
                     continue
                 name, value, threshold = f"{section}.{metric}", entry["value"], entry["threshold"]
-                if not entry["passed"]:
+                if entry.get("judged") is False:
+                    found.append(f"{name} = {value:.4f} was not judged: {entry['insufficient']}.")
+                elif not entry["passed"]:
                     found.append(f"{name} = {value:.4f} fails its gate ({entry['bound']} {threshold:g}).")
                 elif abs(value - threshold) <= BORDERLINE_MARGIN * max(abs(threshold), 1e-9):
                     found.append(f"{name} = {value:.4f} is within 5% of its threshold {threshold:g}.")
+    return found
+
+
+def ungated_limitations(spec: DatasetSpec) -> list[str]:
+    """Gates the catalog switched off (`null`), and those off by default: reported, never held."""
+    criteria, found, off_by_default = spec.acceptance, [], []
+    for field, info in type(criteria).model_fields.items():
+        if getattr(criteria, field) is not None:
+            continue
+        metric = f"{info.json_schema_extra['section']}.{field.rpartition('_')[0]}"
+        if field in criteria.model_fields_set or info.default is not None:
+            found.append(f"{metric} is not gated: the catalog sets `{field}: null`, so it is reported but never held to a threshold.")
+        else:
+            off_by_default.append(metric)
+    if off_by_default:
+        found.append(f"Reported but not gated (off by default; set a threshold in the catalog to gate): {', '.join(off_by_default)}.")
+    return found
+
+
+def worst_subgroup_lines(*reports: dict) -> list[str]:
+    """The subgroup each per-subgroup metric found worst, by name and value."""
+    found = []
+    for report in reports:
+        for section, metrics in report.get("sections", {}).items():
+            for metric in ("subgroup_quality", "worst_subgroup_transfer_ratio"):
+                details = (metrics.get(metric) or {}).get("details") or {}
+                if "worst_group" in details:
+                    value, mean = metrics[metric]["value"], metrics[metric].get("baseline")
+                    versus = f" (mean over subgroups {mean:.4f})" if mean is not None and metric == "subgroup_quality" else ""
+                    found.append(f"Worst subgroup for {section}.{metric}: {details['worst_group']}, {value:.4f}{versus}.")
     return found
 
 

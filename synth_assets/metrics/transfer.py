@@ -3,13 +3,15 @@
 TSTR (train on synthetic, test on real) against TRTR (train on the real train split), both scored
 on the real holdout that no generator saw, for a linear model and gradient-boosted trees, over
 bootstrap repeats (the models are deterministic: resampling the training rows gives the spread).
-Then: per-subgroup transfer, the error profile (confusion matrices or residual quantiles, feature
+Every score is also measured against chance (ROC AUC 0.5, the prevalence for PR AUC and F1, the
+mean predictor for R2): the ratio `(TSTR - chance) / (TRTR - chance)` is 0 for a model that learned
+nothing, whatever the metric's floor. Then: per-subgroup transfer, the error profile (confusion matrices or residual quantiles, feature
 importances), and the hybrid curve: synthetic plus k real "anchor" rows from the train split
 against those k real rows alone.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -22,6 +24,7 @@ from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import (
     accuracy_score,
+    average_precision_score,
     confusion_matrix,
     f1_score,
     mean_absolute_error,
@@ -32,7 +35,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from synth_assets.metrics.disclosure import publishable_count
-from synth_assets.metrics.encoding import model_frame, real_vocabulary
+from synth_assets.metrics.encoding import Vocabulary, model_frame, real_vocabulary
+from synth_assets.metrics.encoding import labels as category_labels
 from synth_assets.metrics.estimate import Estimate
 from synth_assets.metrics.sampling import bounded_sample
 from synth_assets.schema import SchemaContract
@@ -41,7 +45,19 @@ Task = Literal["classification", "regression"]
 Model = Literal["boosted", "linear"]
 PRIMARY_METRIC = {"classification": "roc_auc", "regression": "r2"}
 # Direction of each metric: a TSTR/TRTR ratio above 1 is better for these, worse for the others.
-HIGHER_IS_BETTER = {"roc_auc": True, "f1": True, "accuracy": True, "brier": False, "ece": False, "r2": True, "mae": False, "rmse": False}
+HIGHER_IS_BETTER = {
+    "roc_auc": True, "pr_auc": True, "f1": True, "macro_f1": True, "accuracy": True,
+    "brier": False, "ece": False, "r2": True, "mae": False, "rmse": False,
+}  # fmt: skip
+# Below these the holdout scores move by more than the gate's margin between repeats of the split
+# (ROC AUC's standard error is ~0.04 at 100 rows: 0.1 of a typical lift over chance).
+MIN_HOLDOUT_ROWS = 100
+MIN_HOLDOUT_CLASS_ROWS = 5
+# TRTR must beat chance by this much for a ratio over chance to mean anything (small tables, noise targets).
+MIN_TRTR_LIFT = 0.02
+# A train-on-real repeat whose lift over chance is under half the median lift has collapsed:
+# it is named in the details (the median keeps it from moving the value).
+COLLAPSE_SHARE = 0.5
 MIN_SUBGROUP_HOLDOUT_ROWS = 50
 IMPORTANCE_ROWS = 1_000
 ECE_BINS = 10
@@ -68,18 +84,20 @@ class _Problem:
 
     target: str
     task: Task
-    vocabulary: dict[str, list[str]]
+    vocabulary: dict[str, Vocabulary]
     features: list[str]
     classes: list[str]
     x_holdout: pd.DataFrame
     y_holdout: pd.Series
 
     def xy(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-        return model_frame(frame, self.features, self.vocabulary), _labels(frame[self.target], self.task)
+        """Features and labels of the rows whose target is known (a missing target teaches nothing)."""
+        frame = frame[frame[self.target].notna()]
+        return model_frame(frame, self.features, self.vocabulary), _labels(frame[self.target], self.task).reset_index(drop=True)
 
 
 def _labels(target: pd.Series, task: Task) -> pd.Series:
-    return pd.to_numeric(target) if task == "regression" else target.astype(str)
+    return pd.to_numeric(target) if task == "regression" else category_labels(target)
 
 
 def transfer_sections(
@@ -98,6 +116,8 @@ def transfer_sections(
     train = bounded_sample(train, settings.max_train_rows, rng)
     problem = _problem(train, holdout, schema, task)
     primary = PRIMARY_METRIC[task]
+    chance = _chance(problem)
+    too_small = _too_small(problem)
 
     scores: dict[tuple[Model, str], list[dict[str, float]]] = {}
     first_fits = {}
@@ -105,7 +125,7 @@ def transfer_sections(
         for source, frame in (("tstr", synthetic), ("trtr", train)):
             runs = []
             for repeat in range(settings.repeats):
-                resampled = frame.iloc[np.random.default_rng(settings.seed + repeat).integers(0, len(frame), len(frame))]
+                resampled = _bootstrap(frame, problem, settings.seed + repeat)
                 fitted = _fit(model, problem, resampled, settings.seed + repeat)
                 predictions = _predict(fitted, problem)
                 runs.append(_score(problem, predictions))
@@ -119,22 +139,20 @@ def transfer_sections(
         for metric in scores[(model, "tstr")][0]:
             tstr = [run[metric] for run in scores[(model, "tstr")]]
             trtr = [run[metric] for run in scores[(model, "trtr")]]
-            section[f"tstr_{metric}"] = _repeated(tstr, baseline=float(np.mean(trtr)), n=len(holdout))
-            section[f"trtr_{metric}"] = _repeated(trtr, n=len(holdout))
-            ratios = [t / r if r else 0.0 for t, r in zip(tstr, trtr, strict=True)]
-            section[f"ratio_{metric}"] = _repeated(ratios, baseline=1.0, n=len(holdout), details={"higher_is_better": HIGHER_IS_BETTER[metric]})
-        if model == settings.primary_model:
-            section["transfer_ratio"] = Estimate(
-                section[f"ratio_{primary}"].value,
-                baseline=1.0,
-                n_samples=len(holdout),
-                spread=section[f"ratio_{primary}"].spread,
-                details={"metric": primary, "model": model, "tstr": section[f"tstr_{primary}"].value, "trtr": section[f"trtr_{primary}"].value},
+            section[f"tstr_{metric}"] = _repeated(tstr, baseline=float(np.median(trtr)), n=len(problem.y_holdout))
+            section[f"trtr_{metric}"] = _repeated(trtr, baseline=chance.get(metric), n=len(problem.y_holdout))
+            if metric in chance:
+                ratio = _ratio_over_chance(tstr, trtr, chance[metric], metric, n=len(problem.y_holdout))
+                if too_small and ratio.insufficient is None:
+                    ratio = replace(ratio, insufficient=too_small)
+                section[f"ratio_{metric}"] = ratio
+        section["transfer_ratio"] = replace(
+            section[f"ratio_{primary}"], details={**section[f"ratio_{primary}"].details, "metric": primary, "model": model}
+        )
+        if model == settings.primary_model and sensitive_attributes:
+            section["worst_subgroup_transfer_ratio"] = _subgroup_transfer(
+                problem, holdout, first_fits[(model, "tstr")][1], first_fits[(model, "trtr")][1], sensitive_attributes
             )
-            if sensitive_attributes:
-                section["worst_subgroup_transfer_ratio"] = _subgroup_transfer(
-                    problem, holdout, first_fits[(model, "tstr")][1], first_fits[(model, "trtr")][1], sensitive_attributes
-                )
         sections["transfer" if model == settings.primary_model else f"transfer_{model}"] = section
 
     sections["error_profile"] = _error_profile(problem, first_fits[(settings.primary_model, "tstr")], first_fits[(settings.primary_model, "trtr")], rng)
@@ -143,12 +161,111 @@ def transfer_sections(
 
 
 def _problem(train: pd.DataFrame, holdout: pd.DataFrame, schema: SchemaContract, task: Task) -> _Problem:
+    holdout = holdout[holdout[schema.target].notna()]
     vocabulary = real_vocabulary(pd.concat([train, holdout], ignore_index=True), schema)
     vocabulary.pop(schema.target, None)
     features = [name for name in schema.names if name != schema.target]
-    classes = sorted(holdout[schema.target].astype(str).unique()) if task == "classification" else []
+    # One class list for every fit and repeat, from all real labels: a class that a resample or
+    # the synthetic data lack still gets its column of (zero) probabilities in the same place.
+    classes = sorted(set(category_labels(train[schema.target]).dropna()) | set(category_labels(holdout[schema.target]))) if task == "classification" else []
     x_holdout = model_frame(holdout, features, vocabulary)
-    return _Problem(schema.target, task, vocabulary, features, classes, x_holdout, _labels(holdout[schema.target], task))
+    return _Problem(schema.target, task, vocabulary, features, classes, x_holdout, _labels(holdout[schema.target], task).reset_index(drop=True))
+
+
+def _too_small(problem: _Problem) -> str | None:
+    """Why the holdout cannot support a transfer verdict, if it cannot (docs/metrics.md#small-tables)."""
+    if len(problem.y_holdout) < MIN_HOLDOUT_ROWS:
+        return f"{len(problem.y_holdout)} holdout rows with a target; transfer needs {MIN_HOLDOUT_ROWS}"
+    if problem.task == "classification":
+        rarest = int(problem.y_holdout.value_counts().reindex(problem.classes, fill_value=0).min())
+        if rarest < MIN_HOLDOUT_CLASS_ROWS:
+            return f"the rarest class has {rarest} holdout rows; transfer needs {MIN_HOLDOUT_CLASS_ROWS}"
+    return None
+
+
+def _bootstrap(frame: pd.DataFrame, problem: _Problem, seed: int) -> pd.DataFrame:
+    """A bootstrap resample; for classification, within each class, so every class keeps its count.
+
+    A plain resample of a small table can drop a rare class entirely, and that repeat's model then
+    scores well below the others (a collapsed repeat) for a reason that has nothing to do with the data.
+    """
+    draw = np.random.default_rng(seed)
+    if problem.task == "regression":
+        return frame.iloc[draw.integers(0, len(frame), len(frame))]
+    positions = []
+    for rows in frame.groupby(category_labels(frame[problem.target]).to_numpy(), dropna=True).indices.values():
+        positions.append(rows[draw.integers(0, len(rows), len(rows))])
+    return frame.iloc[np.sort(np.concatenate(positions))] if positions else frame.iloc[:0]
+
+
+def _chance(problem: _Problem) -> dict[str, float]:
+    """What each metric scores on the holdout without learning anything.
+
+    ROC AUC: 0.5. PR AUC and F1: the positive prevalence (binary) or 1 / classes (macro), as a
+    random guess at the class rates scores. Accuracy: the majority share. Brier: the constant
+    prediction of the class rates. Regression: the holdout mean as the prediction (R2 0).
+    Calibration error has no such floor (a constant prevalence is perfectly calibrated): no ratio.
+    """
+    y = problem.y_holdout.to_numpy()
+    if problem.task == "regression":
+        y = y.astype(float)
+        return {"r2": 0.0, "mae": float(np.mean(np.abs(y - y.mean()))), "rmse": float(y.std())}
+    prevalence = np.array([np.mean(y == c) for c in problem.classes])
+    binary = len(problem.classes) == 2
+    return {
+        "roc_auc": 0.5,
+        "pr_auc": float(prevalence[1]) if binary else 1.0 / len(problem.classes),
+        "f1": float(prevalence[1]) if binary else 1.0 / len(problem.classes),
+        "macro_f1": 1.0 / len(problem.classes),
+        "accuracy": float(prevalence.max()),
+        "brier": float((1.0 - np.sum(prevalence**2)) / (2 if binary else 1)),
+    }
+
+
+def _ratio_over_chance(tstr: list[float], trtr: list[float], chance: float, metric: str, *, n: int) -> Estimate:
+    """Median over repeats of `(TSTR - chance) / (TRTR - chance)`; 1 transfers fully, 0 is chance.
+
+    Repeats pair a synthetic fit with a real fit of the same seed. The interval is the 2.5-97.5%
+    range of the repeats (training-set variability; with 3 repeats, their min and max). A real
+    repeat that collapsed is named, not averaged; with no real lift over chance there is nothing
+    to transfer and the ratio is not judged.
+    """
+    sign = 1.0 if HIGHER_IS_BETTER[metric] else -1.0
+    tstr_lift = sign * (np.asarray(tstr, dtype=float) - chance)
+    trtr_lift = sign * (np.asarray(trtr, dtype=float) - chance)
+    median_lift = float(np.nanmedian(trtr_lift)) if not np.isnan(trtr_lift).all() else float("nan")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(trtr_lift > 0, tstr_lift / trtr_lift, np.nan)
+    collapsed = [i for i, lift in enumerate(trtr_lift) if not lift > COLLAPSE_SHARE * median_lift]
+    details = {
+        "repeats": [round(float(r), 6) for r in ratios],
+        "chance": round(chance, 6),
+        "tstr": [round(float(v), 6) for v in tstr],
+        "trtr": [round(float(v), 6) for v in trtr],
+        "higher_is_better": HIGHER_IS_BETTER[metric],
+        "interval": "2.5-97.5% of the repeats",
+    }
+    if collapsed:
+        details["collapsed_trtr_repeats"] = collapsed
+    finite = ratios[~np.isnan(ratios)]
+    if not median_lift > MIN_TRTR_LIFT or len(finite) == 0:
+        return Estimate(
+            float(np.median(finite)) if len(finite) else 0.0,
+            baseline=1.0,
+            n_samples=n,
+            insufficient=f"a model trained on real rows is at chance ({metric} lift {median_lift:.3f} < {MIN_TRTR_LIFT}): nothing to transfer",
+            details=details,
+        )
+    low, high = np.quantile(finite, [0.025, 0.975])
+    return Estimate(
+        float(np.median(finite)),
+        float(low),
+        float(high),
+        baseline=1.0,
+        n_samples=n,
+        spread=float(finite.std(ddof=1)) if len(finite) > 1 else 0.0,
+        details=details,
+    )
 
 
 def _model(model: Model, task: Task, seed: int):
@@ -172,6 +289,8 @@ def _linear_ready(x: pd.DataFrame) -> pd.DataFrame:
 
 def _fit(model: Model, problem: _Problem, frame: pd.DataFrame, seed: int):
     x, y = problem.xy(frame)
+    if len(y) == 0:
+        raise ValueError(f"no training row has a value for the target {problem.target!r}: there is nothing to fit")
     if problem.task == "classification" and y.nunique() < 2:
         return _Constant(y.iloc[0], problem.classes)  # a one-class training set teaches nothing
     estimator = _model(model, problem.task, seed)
@@ -208,7 +327,9 @@ def _score(problem: _Problem, predictions: np.ndarray, mask: np.ndarray | None =
     binary = len(classes) == 2
     return {
         "roc_auc": _auc(y, p, classes),
-        "f1": float(f1_score(y, labels, pos_label=classes[1]) if binary else f1_score(y, labels, average="macro")),
+        "pr_auc": _pr_auc(y, p, classes),
+        "f1": float(f1_score(y, labels, pos_label=classes[1], zero_division=0.0) if binary else f1_score(y, labels, average="macro", zero_division=0.0)),
+        "macro_f1": float(f1_score(y, labels, labels=classes, average="macro", zero_division=0.0)),
         "accuracy": float(accuracy_score(y, labels)),
         "brier": float(np.mean(np.sum((p - onehot) ** 2, axis=1)) / (2 if binary else 1)),
         "ece": _expected_calibration_error(y, p, classes),
@@ -223,6 +344,16 @@ def _auc(y: np.ndarray, p: np.ndarray, classes: list[str]) -> float:
         return float(roc_auc_score(y == classes[1], p[:, 1]))
     normalised = p / np.clip(p.sum(axis=1, keepdims=True), 1e-12, None)
     return float(roc_auc_score(y, normalised, multi_class="ovr", labels=classes))
+
+
+def _pr_auc(y: np.ndarray, p: np.ndarray, classes: list[str]) -> float:
+    """Average precision: of the positive class for two classes, the mean over classes otherwise."""
+    if len(set(y)) < 2:
+        return float("nan")
+    if len(classes) == 2:
+        return float(average_precision_score(y == classes[1], p[:, 1]))
+    present = [k for k, c in enumerate(classes) if (y == c).any()]
+    return float(np.mean([average_precision_score(y == classes[k], p[:, k]) for k in present]))
 
 
 def _expected_calibration_error(y: np.ndarray, p: np.ndarray, classes: list[str]) -> float:
@@ -241,10 +372,10 @@ def _expected_calibration_error(y: np.ndarray, p: np.ndarray, classes: list[str]
 
 
 def _repeated(values: list[float], *, baseline: float | None = None, n: int, details: dict | None = None) -> Estimate:
-    """Mean over repeats, with their standard deviation as the spread (the repeats in the details)."""
+    """Median over repeats (one odd repeat cannot move it), their standard deviation as the spread."""
     values = np.asarray(values, dtype=float)
     return Estimate(
-        float(values.mean()),
+        float(np.median(values)),
         baseline=baseline,
         n_samples=n,
         spread=float(values.std(ddof=1)) if len(values) > 1 else 0.0,
@@ -255,8 +386,9 @@ def _repeated(values: list[float], *, baseline: float | None = None, n: int, det
 def _subgroup_transfer(
     problem: _Problem, holdout: pd.DataFrame, tstr: np.ndarray, trtr: np.ndarray, attributes: Sequence[str]
 ) -> Estimate:
-    """TSTR/TRTR of the primary metric within each subgroup of the holdout; the value is the worst."""
+    """The primary metric's ratio over chance within each subgroup of the holdout; the value is the worst."""
     metric = PRIMARY_METRIC[problem.task]
+    holdout = holdout[holdout[problem.target].notna()]  # the rows `problem.y_holdout` holds
     groups, suppressed = [], 0
     for attribute in attributes:
         values = holdout[attribute].astype(str).to_numpy()
@@ -268,11 +400,14 @@ def _subgroup_transfer(
             entry = {"attribute": attribute, "group": group, "holdout_rows": int(mask.sum())}
             if mask.sum() >= MIN_SUBGROUP_HOLDOUT_ROWS:
                 tstr_score, trtr_score = _score(problem, tstr, mask)[metric], _score(problem, trtr, mask)[metric]
-                if not (np.isnan(tstr_score) or np.isnan(trtr_score) or trtr_score <= 0):
-                    entry |= {"tstr": round(tstr_score, 4), "trtr": round(trtr_score, 4), "ratio": round(tstr_score / trtr_score, 4)}
+                # chance within the group: 0.5 for ROC AUC, the group's own mean for R2 (0)
+                chance = 0.5 if metric == "roc_auc" else 0.0
+                if not (np.isnan(tstr_score) or np.isnan(trtr_score) or trtr_score - chance <= MIN_TRTR_LIFT):
+                    ratio = (tstr_score - chance) / (trtr_score - chance)
+                    entry |= {"tstr": round(tstr_score, 4), "trtr": round(trtr_score, 4), "ratio": round(ratio, 4)}
             groups.append(entry)
     scored = [g for g in groups if "ratio" in g]
-    details = {"metric": metric, "groups": groups, "suppressed_groups": suppressed, "min_holdout_rows": MIN_SUBGROUP_HOLDOUT_ROWS}
+    details = {"metric": metric, "chance": "0.5 (ROC AUC), 0 (R2)", "groups": groups, "suppressed_groups": suppressed, "min_holdout_rows": MIN_SUBGROUP_HOLDOUT_ROWS}
     if not scored:
         return Estimate(1.0, baseline=1.0, details=details | {"note": "no subgroup is large enough to score"})
     worst = min(scored, key=lambda g: g["ratio"])

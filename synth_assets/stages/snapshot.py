@@ -3,6 +3,7 @@
 import hashlib
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
@@ -83,11 +84,44 @@ def prepare_source(
     schema = infer_schema(modelled, target=spec.target.column, primary_key=spec.primary_key, overrides=spec.columns)
     if previous is not None:
         check_contract_unchanged(previous, schema, dataset)
-    conformed = schema.conform(modelled, what=f"source of dataset {dataset!r}")
+    conformed = check_target(schema.conform(modelled, what=f"source of dataset {dataset!r}"), spec, dataset)
     rules = fit_generalization(
         conformed, schema, min_category_rows=spec.disclosure.min_category_rows, top_code_rows=spec.disclosure.top_code_rows
     )
     return pii, schema, apply_generalization(conformed, rules), rules
+
+
+# Each class needs this many rows in each split for transfer and the split's stratification to
+# mean anything (a class with fewer holdout rows has no measurable recall).
+MIN_CLASS_ROWS_PER_SPLIT = 5
+
+
+def check_target(frame: pd.DataFrame, spec: DatasetSpec, dataset: str) -> pd.DataFrame:
+    """Refuse a target no model can be fitted or judged on, before anything is fitted.
+
+    Missing targets are refused, or their rows dropped when the catalog says `target.missing: drop`;
+    a target with a single value is refused; so is a class too rare to appear in both splits.
+    """
+    column, where = spec.target.column, f"dataset {dataset!r}: target {spec.target.column!r}"
+    missing = int(frame[column].isna().sum())
+    if missing and spec.target.missing == "refuse":
+        raise SchemaError(
+            f"{where} is missing in {missing:,} of {len(frame):,} rows; fill it at the source, or set "
+            "`target.missing: drop` to leave those rows out"
+        )
+    frame = frame[frame[column].notna()].reset_index(drop=True)
+    values = frame[column].astype(str).value_counts()
+    if len(values) < 2:
+        raise SchemaError(f"{where} has {'no value' if values.empty else 'a single value'}: there is nothing to learn; choose another target")
+    if spec.target.task == "classification":
+        fraction = spec.split.holdout_fraction
+        needed = int(np.ceil(MIN_CLASS_ROWS_PER_SPLIT / min(fraction, 1 - fraction)))
+        if values.min() < needed:
+            raise SchemaError(
+                f"{where}: its rarest class has {int(values.min())} rows, and a holdout fraction of {fraction:g} needs "
+                f"{needed} for {MIN_CLASS_ROWS_PER_SPLIT} in each split; merge rare classes or use more rows"
+            )
+    return frame
 
 
 def split_train_holdout(

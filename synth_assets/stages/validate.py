@@ -62,6 +62,7 @@ def validation_sections(
             "category_coverage": coverage.category_coverage(train, synthetic, schema),
             "rare_category_ratio": coverage.rare_category_ratio(train, synthetic, schema),
             **coverage.tail_coverage(train, synthetic, schema),
+            "tail_share_error": coverage.tail_share_error(train, synthetic, schema),
             "novel_value_share": coverage.novel_values(train, synthetic, schema),
         },
     )

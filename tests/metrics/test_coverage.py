@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from synth_assets.gates import Gate
 from synth_assets.metrics import coverage
 from synth_assets.schema import infer_schema
 
@@ -63,3 +64,25 @@ def test_rare_category_ratio(frames):
     result = coverage.rare_category_ratio(real, synthetic, schema)
     expected = (2 / len(synthetic)) / (1 / len(real))
     assert result.value == pytest.approx(expected)
+
+
+def test_tail_share_error_sees_a_point_mass_in_the_tail(adult):
+    real, other = adult.iloc[::2].reset_index(drop=True), adult.iloc[1::2].reset_index(drop=True)
+    schema = infer_schema(adult, target="income")
+    gate = Gate("tail_share_error", "coverage", "max", 0.02, "")
+    honest = coverage.tail_share_error(real, other, schema)
+    assert honest.value < 0.01 and gate.holds(honest.value)
+    # The case: 5.8% of synthetic rows at capital_gain = 99999, where real data have 0.5%.
+    spiked = other.copy()
+    spiked.loc[spiked.sample(frac=0.058, random_state=0).index, "capital_gain"] = 99999
+    result = coverage.tail_share_error(real, spiked, schema)
+    column = result.details["columns"]["capital_gain"]
+    assert result.details["worst_column"] == "capital_gain" and not gate.holds(result.value)
+    assert column["real_above_p99"] < 0.011 and column["synthetic_above_p99"] > 0.055
+    assert result.value == pytest.approx(column["gap"], abs=1e-5)
+
+
+def test_tail_shares_on_a_small_table_are_not_judged(adult):
+    schema = infer_schema(adult, target="income")
+    small = coverage.tail_share_error(adult.iloc[:900], adult.iloc[900:1800], schema)
+    assert small.insufficient == "900 real rows; tail shares need 1,000"

@@ -36,10 +36,15 @@ def test_gaussian_copula_transfers_within_a_sensible_band(copula_transfer, adult
     assert headline["trtr_roc_auc"].value - 0.15 <= headline["tstr_roc_auc"].value <= headline["trtr_roc_auc"].value + 0.02
     assert headline["transfer_ratio"].value == headline["ratio_roc_auc"].value
     assert headline["transfer_ratio"].spread is not None and len(headline["tstr_roc_auc"].details["repeats"]) == 3
-    for metric in ("roc_auc", "f1", "accuracy", "brier", "ece"):
+    for metric in ("roc_auc", "pr_auc", "f1", "macro_f1", "accuracy", "brier"):
         assert f"ratio_{metric}" in headline and f"ratio_{metric}" in copula_transfer["transfer_linear"]
+    assert "ratio_ece" not in headline  # calibration error has no chance floor to measure against
+    assert "transfer_ratio" in copula_transfer["transfer_linear"]  # every model family has its own
+    # Over chance, GaussianCopula on 1,920 rows keeps ~0.7 of the real model's lift: below the
+    # default gate (0.8), which a faithful generator passes (~0.9 for the default on all of Adult).
+    assert 0.5 <= headline["transfer_ratio"].value <= 0.95
     _, outcomes = gated_report(copula_transfer, applicable_gates(adult_spec, "transfer"))
-    assert all(o.passed for o in outcomes)
+    assert {o.metric for o in outcomes} == {"transfer_ratio"}
 
 
 def test_a_shuffled_label_fails_the_transfer_gate(adult_split, copula_rows, adult_spec):
