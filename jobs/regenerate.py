@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from jobs.challenger import challenger_hook
-from sensors.drift import drift_tags, regeneration_in_flight
+from sensors.drift import drift_tags
 from synth_assets.catalog import DatasetSpec
 from synth_assets.metrics.drift import summary_line
 from synth_assets.resources import DataRootResource
+from synth_assets.runlock import regeneration_in_flight
 from synth_assets.stages.drift import measure_drift
 from synth_assets.stages.publish import read_champion
 
@@ -67,8 +68,9 @@ def nightly_schedule(dataset: str, spec: DatasetSpec, job) -> dg.ScheduleDefinit
     )
     def nightly(context: dg.ScheduleEvaluationContext, data_root: DataRootResource):
         now = context.scheduled_execution_time or datetime.now(UTC)
-        reasons, report = regeneration_reasons(dataset, spec, data_root.get(), now.astimezone(UTC))
-        if running := regeneration_in_flight(context.instance, job.name):
+        root = data_root.get()
+        reasons, report = regeneration_reasons(dataset, spec, root, now.astimezone(UTC))
+        if running := regeneration_in_flight(context.instance, job.name, root):
             return dg.SkipReason(f"regeneration {running} is in flight")
         if not reasons:
             context.log.info(f"{dataset}: no regeneration needed ({summary_line(report)}); reporting drift only")

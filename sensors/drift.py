@@ -3,8 +3,8 @@
 Each tick samples the source (bounded, in SQL), measures drift against the champion's reference
 profile, and when the dataset drifted requests one regeneration with the source fingerprint as
 run key, so the same drift never launches twice; the reason goes into the run's tags and the
-tick's log. At most one regeneration per dataset is in flight: while one is queued or running,
-the sensor skips.
+tick's log. At most one regeneration per dataset is in flight: while a live one is queued or
+running, the sensor skips; one whose process died is marked failed (`synth_assets.runlock`).
 """
 
 import json
@@ -14,20 +14,8 @@ import dagster as dg
 from synth_assets.catalog import DatasetSpec
 from synth_assets.metrics.drift import summary_line
 from synth_assets.resources import DataRootResource
+from synth_assets.runlock import regeneration_in_flight
 from synth_assets.stages.drift import measure_drift
-
-IN_FLIGHT = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-]
-
-
-def regeneration_in_flight(instance: dg.DagsterInstance, job_name: str) -> str | None:
-    """The id of a queued or running regeneration of this job, if there is one."""
-    records = instance.get_run_records(dg.RunsFilter(job_name=job_name, statuses=IN_FLIGHT), limit=1)
-    return records[0].dagster_run.run_id if records else None
 
 
 def drift_tags(report: dict, trigger: str) -> dict[str, str]:
@@ -51,7 +39,8 @@ def drift_sensor(dataset: str, spec: DatasetSpec, job) -> dg.SensorDefinition:
     )
     def watch(context: dg.SensorEvaluationContext, data_root: DataRootResource) -> dg.SensorResult | dg.SkipReason:
         cursor = json.loads(context.cursor) if context.cursor else {}
-        report = measure_drift(dataset, spec, data_root.get())
+        root = data_root.get()
+        report = measure_drift(dataset, spec, root)
         line = summary_line(report)
         context.log.info(f"{dataset}: {line}")
         checked = {"last_checked_at": report["measured_at"], "last_status": report["status"], "requested_fingerprint": cursor.get("requested_fingerprint")}
@@ -60,7 +49,7 @@ def drift_sensor(dataset: str, spec: DatasetSpec, job) -> dg.SensorDefinition:
         fingerprint = report["source"]["fingerprint"]
         if cursor.get("requested_fingerprint") == fingerprint:
             return dg.SensorResult(skip_reason=f"drift already handled for this source state: {line}", cursor=json.dumps(checked))
-        if running := regeneration_in_flight(context.instance, job.name):
+        if running := regeneration_in_flight(context.instance, job.name, root):
             return dg.SensorResult(skip_reason=f"regeneration {running} is in flight; not starting another", cursor=json.dumps(checked))
         request = dg.RunRequest(run_key=f"drift-{fingerprint[:16]}", tags=drift_tags(report, "drift sensor"))
         return dg.SensorResult(run_requests=[request], cursor=json.dumps(checked | {"requested_fingerprint": fingerprint}))

@@ -172,6 +172,9 @@ class PublicationManifest(_Manifest):
     schema_contract: SchemaContract
     snapshot_hash: str  # the champion's inputs: retention never deletes them
     reference_profile_path: str  # what the drift sensor compares the source with
+    # sha256 of every file in the version folder, so readers can verify what they serve
+    # (empty for versions published before it was recorded).
+    files: dict[str, str] = {}
 
 
 def manifest_path(root: DataRoot, asset_path: list[str]):
