@@ -259,9 +259,13 @@ def publish_candidate(
 
 @contextmanager
 def _removed_on_failure(root: DataRoot, staging: UPath):
-    """A failed publication removes its staging folder at once (a killed one: the next run does)."""
+    """A failed publication removes its staging folder at once (a killed one: the next run does);
+    the empty `.staging/` goes too, so a published zone at rest holds only complete versions."""
     try:
         yield
     except BaseException:
         root.remove_folder(staging)
         raise
+    finally:
+        if staging.parent.exists() and not any(staging.parent.iterdir()):
+            root.remove_folder(staging.parent)
