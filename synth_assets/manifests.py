@@ -27,7 +27,8 @@ class _Manifest(BaseModel):
             fields = ", ".join(".".join(map(str, e["loc"])) for e in error.errors()[:5])
             raise StaleState(
                 f"{path} does not match this version of synth-assets ({fields}); it was written by another "
-                "version. Move it aside (or start from an empty SYNTH_ASSETS_HOME) and regenerate."
+                # Never advise emptying the home: it holds every published champion.
+                "version, or is incomplete. Move this one file aside and regenerate; the published versions stay."
             ) from None
 
 

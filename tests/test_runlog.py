@@ -1,6 +1,9 @@
-"""The short summary a failed CLI run prints (a pure function of the run's failures)."""
+"""What a failure tells the user: the CLI summary, the status line, the advice for stale state."""
+
+import pytest
 
 from synth_assets.failures import FailureRecord, describe_failure
+from synth_assets.manifests import DatasheetManifest, StaleState
 from synth_assets.runlog import failure_summary
 
 
@@ -32,3 +35,12 @@ def test_failure_reads_as_one_line_of_text():
     )
     assert describe_failure(record) == "adult__real_snapshot: CatalogError: invalid catalog x: - a: bad; adult__drift_report: SourceError: down"
     assert describe_failure(FailureRecord.now(run_id="r", job="j", dataset="adult", failed_steps=[], run_error="run died: gone")) == "run died: gone"
+
+
+def test_stale_state_advice_never_wipes_the_champions(tmp_path):
+    path = tmp_path / "datasheet.json"
+    path.write_text('{"dataset": "adult"}')
+    with pytest.raises(StaleState) as raised:
+        DatasheetManifest.load(path)
+    assert "Move this one file aside and regenerate" in str(raised.value)
+    assert "empty SYNTH_ASSETS_HOME" not in str(raised.value)
