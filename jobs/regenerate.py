@@ -31,7 +31,9 @@ def regenerate_job(dataset: str, spec: DatasetSpec):
             f"Take a new snapshot of {dataset}, refit its generator, and publish the result if every gate passes; "
             "a candidate stopped by a gate is kept in MLflow as `challenger`."
         ),
-        tags={"dataset": dataset},
+        # Run monitoring (deploy/dagster.yaml) fails a run past this: a dead worker cannot block
+        # the dataset's queue longer than the fit's own budget plus an hour for the other steps.
+        tags={"dataset": dataset, "dagster/max_runtime": str(int(spec.generator.time_budget_s) + 3600)},
         hooks={challenger_hook(dataset, spec)},
     )
 

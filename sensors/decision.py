@@ -23,15 +23,10 @@ import dagster as dg
 from synth_assets.catalog import DatasetSpec
 from synth_assets.manifests import PublicationManifest
 from synth_assets.metrics.drift import summary_line
+from synth_assets.runlock import regeneration_in_flight
 from synth_assets.stages.drift import measure_drift
 from synth_assets.stages.publish import read_champion
 
-IN_FLIGHT = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-]
 FINGERPRINT_TAG = "drift/source_fingerprint"
 
 
@@ -111,15 +106,9 @@ def evaluate(
         now=now.astimezone(UTC),
         max_age_days=spec.max_generator_age_days,
         nightly=nightly,
-        in_flight=regeneration_in_flight(instance, job_name),
+        in_flight=regeneration_in_flight(instance, job_name, root),
         handled_by=handled_by,
     )
-
-
-def regeneration_in_flight(instance: dg.DagsterInstance, job_name: str) -> str | None:
-    """The id of a queued or running regeneration of this job, if there is one."""
-    records = instance.get_run_records(dg.RunsFilter(job_name=job_name, statuses=IN_FLIGHT), limit=1)
-    return records[0].dagster_run.run_id if records else None
 
 
 def regeneration_for_state(instance: dg.DagsterInstance, job_name: str, fingerprint: str) -> tuple[str, str] | None:

@@ -313,7 +313,9 @@ def load_catalog(path: Path | str | None = None, *, allow_unmeasured: bool = Fal
     except OSError as error:
         raise CatalogError(f"cannot read catalog {path}: {error.strerror}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader that refuses duplicate keys
+    except DuplicateKey as error:
+        raise CatalogError(f"catalog {path}: {error}") from None
     except yaml.YAMLError as error:
         raise CatalogError(f"catalog {path} is not valid YAML: {error}") from None
     try:
@@ -321,6 +323,25 @@ def load_catalog(path: Path | str | None = None, *, allow_unmeasured: bool = Fal
     except ValidationError as error:
         problems = "\n".join(f"  - {_describe(e)}" for e in error.errors())
         raise CatalogError(f"invalid catalog {path}:\n{problems}") from None
+
+
+class DuplicateKey(yaml.YAMLError):
+    pass
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML keeps the last of two equal keys; a catalog must not (a second `adult:` block would
+    silently replace the first)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise DuplicateKey(f"key {key!r} is declared twice in the same block (lines {seen[key]} and {line}); keep one")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _describe(error: Any) -> str:

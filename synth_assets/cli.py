@@ -8,12 +8,14 @@ import argparse
 import json
 import os
 import sys
+import uuid
 from pathlib import Path
 
 from synth_assets import settings
 from synth_assets.catalog import CatalogError
 from synth_assets.consume import NotPublished
 from synth_assets.engines import GeneratorError
+from synth_assets.failures import MlflowUnreachable, RegenerationInFlight
 from synth_assets.governance.pii import PiiError
 from synth_assets.manifests import StaleState
 from synth_assets.schema import SchemaError
@@ -21,7 +23,10 @@ from synth_assets.sources import SourceError
 from synth_assets.storage import IntegrityError
 
 # Errors whose message is already the one line a user needs.
-USER_ERRORS = (CatalogError, SourceError, SchemaError, GeneratorError, IntegrityError, PiiError, NotPublished, StaleState)
+USER_ERRORS = (
+    CatalogError, SourceError, SchemaError, GeneratorError, IntegrityError, PiiError, NotPublished, StaleState,
+    RegenerationInFlight, MlflowUnreachable,
+)
 
 
 class RunFailed(RuntimeError):
@@ -34,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="regenerate every catalog dataset once, in-process, and say where everything is")
     refresh = commands.add_parser("refresh", help="run one dataset's regenerate job in-process")
     refresh.add_argument("dataset")
+    refresh.add_argument("-v", "--verbose", action="store_true", help="print Dagster's whole event log, stack traces included")
     check = commands.add_parser("check", help="preflight a dataset's source: schema contract, PII detection, generalisation")
     check.add_argument("dataset")
     check.add_argument("--json", action="store_true", help="machine-readable output")
@@ -56,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     engine_list.add_argument("--json", action="store_true", help="machine-readable output")
     bakeoff = commands.add_parser("bakeoff", help="run one dataset's generator bake-off in-process and print the ranking")
     bakeoff.add_argument("dataset")
+    bakeoff.add_argument("-v", "--verbose", action="store_true", help="print Dagster's whole event log, stack traces included")
     status = commands.add_parser("status", help="what is published per dataset, its gates and its MLflow champion")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
@@ -63,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             return demo()
         if args.command == "refresh":
-            return refresh_command(args.dataset)
+            return refresh_command(args.dataset, verbose=args.verbose)
         if args.command == "check":
             return check_command(args.dataset, as_json=args.json)
         if args.command == "drift":
@@ -75,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                 return engines_install_command(args.names, install_all=args.all)
             return engines_list_command(as_json=args.json)
         if args.command == "bakeoff":
-            return bakeoff_command(args.dataset)
+            return bakeoff_command(args.dataset, verbose=args.verbose)
         if args.command == "pull":
             return pull_command(args.dataset, args.alias, args.output)
         return status_command(as_json=args.json)
@@ -157,15 +164,18 @@ def demo() -> int:
     return 0
 
 
-def refresh_command(dataset: str) -> int:
+def refresh_command(dataset: str, *, verbose: bool = False) -> int:
     from synth_assets.catalog import load_catalog
+    from synth_assets.stages.preflight import repair_advice, verify_published
     from synth_assets.stages.publish import read_champion
     from synth_assets.storage import DataRoot
 
     load_catalog().dataset(dataset)  # unknown dataset: one clear line before anything runs
-    run_regenerate(dataset)
+    run_regenerate(dataset, verbose=verbose)
     root = DataRoot(settings.home())
     champion = read_champion(root, dataset)  # from the data root: no MLflow round trip
+    if problem := verify_published(root, champion):
+        raise IntegrityError(f"{dataset}: published version {champion.version} is damaged: {problem}; {repair_advice(dataset, champion)}")
     print(f"{dataset}: published version {champion.version} -> {root.resolve(champion.published_path)}")
     return 0
 
@@ -232,33 +242,47 @@ def pull_command(dataset: str, alias: str, output: Path | None) -> int:
     return 0
 
 
-def run_regenerate(dataset: str) -> None:
+def run_regenerate(dataset: str, *, verbose: bool = False) -> None:
     """Run `regenerate_<dataset>` in this process against the persistent instance."""
     from jobs import regenerate_job_name
 
     print(f"==> {dataset}: regenerating (snapshot -> generator -> gates -> transfer -> datasheet -> publication)", flush=True)
-    run_dataset_job(dataset, regenerate_job_name(dataset), "regeneration")
+    run_dataset_job(dataset, regenerate_job_name(dataset), "regeneration", verbose=verbose)
 
 
-def run_dataset_job(dataset: str, job_name: str, what: str) -> None:
-    """Run one of a dataset's jobs in this process; a failure is recorded and raised as one line."""
+def run_dataset_job(dataset: str, job_name: str, what: str, *, verbose: bool = False) -> None:
+    """Run one of a dataset's jobs in this process, holding the dataset's lock; a failure is
+    recorded and raised as one line after a short summary (the full log goes to a file)."""
     import dagster as dg
 
+    from synth_assets import runlock
     from synth_assets.catalog import load_catalog
     from synth_assets.definitions import build_definitions
     from synth_assets.failures import FailureRecord, innermost_cause, record_failure
+    from synth_assets.runlog import failed_gates, failure_summary
+    from synth_assets.stages.publish import read_champion
     from synth_assets.storage import DataRoot
 
     prepare_dagster_home()
+    root = DataRoot(settings.home())
     # Built from the environment as it is now (catalog path, home, MLflow URI), not at import time.
     job = build_definitions(load_catalog()).resolve_job_def(job_name)
+    run_id = str(uuid.uuid4())  # chosen before the run starts, so the lock can name it
+    log_file = run_log_path(run_id)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            tags={"dataset": dataset},
-        )
+        if running := runlock.dataset_run_in_flight(instance, dataset, root):
+            raise RegenerationInFlight(f"a run of {dataset!r} is already in flight: run {running}; wait for it to finish and try again")
+        runlock.acquire(root, dataset, run_id)
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_id=run_id,
+                run_config={"loggers": {"synth_assets": {"config": {"verbose": verbose, "log_file": str(log_file)}}}},
+                tags={"dataset": dataset, **runlock.this_process_tags()},
+            )
+        finally:
+            runlock.release(root, dataset, run_id)
     if not result.success:
         steps = [
             {"step": event.step_key, "cause": innermost_cause(event.event_specific_data.error)}
@@ -266,16 +290,28 @@ def run_dataset_job(dataset: str, job_name: str, what: str) -> None:
             if event.is_step_failure
         ]
         record_failure(
-            DataRoot(settings.home()),
+            root,
             FailureRecord.now(run_id=result.run_id, job=job.name, dataset=dataset, failed_steps=steps, run_error=""),
         )
+        champion = read_champion(root, dataset)
+        kept = f"version {champion.version} ({root.resolve(champion.published_path)})" if champion else None
+        for line in failure_summary(steps, failed_gates(result), kept, str(log_file)):
+            print(line, file=sys.stderr)
         raise RunFailed(
             f"{what} of {dataset!r} failed (run {result.run_id}); the previous champion stays: "
             + "; ".join(f"{s['step']}: {s['cause']}" for s in steps)
         )
 
 
-def bakeoff_command(dataset: str) -> int:
+def run_log_path(run_id: str) -> Path:
+    """Where a CLI run's full Dagster log goes: the data root's state zone (local), else the Dagster home."""
+    try:
+        return settings.local_home() / "state" / "logs" / f"{run_id}.log"
+    except ValueError:
+        return dagster_home() / "logs" / f"{run_id}.log"
+
+
+def bakeoff_command(dataset: str, *, verbose: bool = False) -> int:
     from jobs import bakeoff_job_name
     from synth_assets.catalog import CatalogError, load_catalog
     from synth_assets.stages.bakeoff import latest_ranking, ranking_markdown
@@ -285,7 +321,7 @@ def bakeoff_command(dataset: str) -> int:
     if spec.bakeoff is None:
         raise CatalogError(f"dataset {dataset!r} declares no `bakeoff:` candidates in the catalog")
     print(f"==> {dataset}: bake-off of {len(spec.bakeoff.candidates)} candidate generators", flush=True)
-    run_dataset_job(dataset, bakeoff_job_name(dataset), "bake-off")
+    run_dataset_job(dataset, bakeoff_job_name(dataset), "bake-off", verbose=verbose)
     path, rows = latest_ranking(DataRoot(settings.home()), dataset)
     print(ranking_markdown(rows))
     print(f"\n{path}")
@@ -308,20 +344,25 @@ def prepare_dagster_home() -> None:
 
 def collect_status() -> dict:
     from synth_assets.catalog import load_catalog
-    from synth_assets.failures import failures
+    from synth_assets.failures import describe_failure, failures
     from synth_assets.provenance import without_credentials
     from synth_assets.publish.mlflow_registry import CHALLENGER, CHAMPION, registered_model_name, version_by_alias
+    from synth_assets.runlock import lock_holder
     from synth_assets.sources import public_source_url
+    from synth_assets.stages.preflight import repair_advice, verify_published
     from synth_assets.stages.publish import read_champion
     from synth_assets.storage import DataRoot
 
     catalog = load_catalog()
     root = DataRoot(settings.home())
     tracking_uri = settings.mlflow_tracking_uri()
+    dead_runs = sweep_dead_runs(root, list(catalog.datasets))
     datasets = {}
     for dataset, spec in catalog.datasets.items():
         champion = read_champion(root, dataset)
         last_failure = (failures(root, dataset) or [None])[-1]
+        damage = verify_published(root, champion) if champion else None
+        holder = lock_holder(root, dataset)
         datasets[dataset] = {
             "source": public_source_url(spec.source, dataset),
             "selector": spec.source.table or spec.source.query,
@@ -349,9 +390,32 @@ def collect_status() -> dict:
                     for alias in (CHAMPION, CHALLENGER)
                 },
             },
-            "last_failure": last_failure.model_dump() if last_failure else None,
+            "last_failure": last_failure.model_dump() | {"summary": describe_failure(last_failure)} if last_failure else None,
+            # Every file of the champion checked against its recorded hash on each `status`.
+            "integrity": None
+            if champion is None
+            else {"ok": damage is None, "problem": damage, "advice": repair_advice(dataset, champion) if damage else None},
+            "in_flight": holder.describe() if holder is not None else None,
         }
-    return {"data_root": settings.home(), "mlflow_tracking_uri": without_credentials(tracking_uri), "datasets": datasets}
+    return {
+        "data_root": settings.home(),
+        "mlflow_tracking_uri": without_credentials(tracking_uri),
+        "dead_runs_marked_failed": dead_runs,
+        "datasets": datasets,
+    }
+
+
+def sweep_dead_runs(root, datasets: list[str]) -> list[str]:
+    """Mark CLI runs whose process died as failed (and drop their locks), when an instance exists."""
+    if not (dagster_home() / "dagster.yaml").exists():
+        return []  # no run was ever started here: nothing can be stuck
+    import dagster as dg
+
+    from synth_assets import runlock
+
+    prepare_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        return runlock.sweep(instance, root, datasets)
 
 
 def status_command(*, as_json: bool) -> int:
@@ -360,6 +424,8 @@ def status_command(*, as_json: bool) -> int:
         print(json.dumps(status, indent=2))
         return 0
     print(f"data root: {status['data_root']}\nMLflow:    {status['mlflow_tracking_uri']}")
+    for run_id in status["dead_runs_marked_failed"]:
+        print(f"run {run_id} had died (its process is gone); marked failed")
     for dataset, entry in status["datasets"].items():
         print(f"\n{dataset}  (source {entry['source']}, {entry['selector']})")
         published = entry["published"]
@@ -368,6 +434,9 @@ def status_command(*, as_json: bool) -> int:
         else:
             print(f"  published {published['version']}: {published['rows']:,} rows, hash {published['content_hash'][:16]}")
             print(f"  {published['path']}")
+            integrity = entry["integrity"]
+            if not integrity["ok"]:
+                print(f"  DAMAGED: {integrity['problem']}; {integrity['advice']}")
             for metric, gate in entry["gates"].items():
                 sign = ">=" if gate["bound"] == "min" else "<="
                 print(f"  gate {metric:<18} {gate['value']:.4f} {sign} {gate['threshold']:g}  {'pass' if gate['passed'] else 'FAIL'}")
@@ -378,7 +447,9 @@ def status_command(*, as_json: bool) -> int:
         )
         if entry["last_failure"]:
             failure = entry["last_failure"]
-            print(f"  last failed run {failure['run_id']} at {failure['failed_at']}: {failure['failed_steps'] or failure['run_error']}")
+            print(f"  last failed run {failure['run_id']} at {failure['failed_at']}: {failure['summary']}")
+        if entry["in_flight"]:
+            print(f"  in flight: {entry['in_flight']}")
     return 0
 
 

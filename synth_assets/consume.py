@@ -72,7 +72,14 @@ def _published(dataset: str, alias: str, tracking_uri: str) -> tuple[pd.DataFram
     expected = client.get_run(version.run_id).data.tags.get("synthetic_content_hash")
     with tempfile.TemporaryDirectory() as folder:
         local = client.download_artifacts(version.run_id, "release/synthetic.parquet", folder)
-        frame = pd.read_parquet(io.BytesIO(Path(local).read_bytes()))
+        try:
+            frame = pd.read_parquet(io.BytesIO(Path(local).read_bytes()))
+        except Exception as error:  # noqa: BLE001 - a truncated Parquet raises pyarrow's own errors
+            raise IntegrityError(
+                f"the synthetic data of {registered_model_name(dataset)} v{version.version} in MLflow cannot be read "
+                f"({type(error).__name__}: the artifact is truncated or corrupt); refusing to serve them. "
+                f"Publish a new version with `synth-assets refresh {dataset}`"
+            ) from None
     if expected is None or frame_hash(frame) != expected:
         raise IntegrityError(
             f"the synthetic data of {registered_model_name(dataset)} v{version.version} do not match the content hash "

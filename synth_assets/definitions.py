@@ -8,6 +8,7 @@ from synth_assets import settings
 from synth_assets.assets import dataset_assets
 from synth_assets.catalog import Catalog, load_catalog
 from synth_assets.resources import default_resources
+from synth_assets.runlog import run_logger
 
 
 def build_definitions(catalog: Catalog) -> dg.Definitions:
@@ -28,6 +29,7 @@ def build_definitions(catalog: Catalog) -> dg.Definitions:
         sensors=sensors,
         resources=default_resources(),
         executor=_executor(),
+        loggers={**dg.default_loggers(), "synth_assets": run_logger},
     )
 
 

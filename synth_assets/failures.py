@@ -9,6 +9,14 @@ from synth_assets.storage import DataRoot
 KEEP_RECORDS = 50
 
 
+class RegenerationInFlight(RuntimeError):
+    """Another regeneration of the same dataset is running (see `synth_assets.runlock`)."""
+
+
+class MlflowUnreachable(RuntimeError):
+    """The tracking server does not answer: nothing can be published."""
+
+
 class FailureRecord(BaseModel):
     run_id: str
     job: str
@@ -50,3 +58,9 @@ def record_failure(root: DataRoot, record: FailureRecord) -> None:
 def failures(root: DataRoot, dataset: str | None) -> list[FailureRecord]:
     path = _path(root, dataset)
     return [FailureRecord.model_validate(r) for r in root.read_json(path)] if path.exists() else []
+
+
+def describe_failure(record: FailureRecord) -> str:
+    """One readable line: each failed step and its cause (multi-line causes joined), else the run's error."""
+    parts = [f"{step['step']}: {step['cause']}" for step in record.failed_steps] or [record.run_error or "no cause recorded"]
+    return "; ".join(" ".join(part.split()) for part in parts)

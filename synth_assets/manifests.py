@@ -27,7 +27,8 @@ class _Manifest(BaseModel):
             fields = ", ".join(".".join(map(str, e["loc"])) for e in error.errors()[:5])
             raise StaleState(
                 f"{path} does not match this version of synth-assets ({fields}); it was written by another "
-                "version. Move it aside (or start from an empty SYNTH_ASSETS_HOME) and regenerate."
+                # Never advise emptying the home: it holds every published champion.
+                "version, or is incomplete. Move this one file aside and regenerate; the published versions stay."
             ) from None
 
 
@@ -172,6 +173,9 @@ class PublicationManifest(_Manifest):
     schema_contract: SchemaContract
     snapshot_hash: str  # the champion's inputs: retention never deletes them
     reference_profile_path: str  # what the drift sensor compares the source with
+    # sha256 of every file in the version folder, so readers can verify what they serve
+    # (empty for versions published before it was recorded).
+    files: dict[str, str] = {}
 
 
 def manifest_path(root: DataRoot, asset_path: list[str]):

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any, Literal
@@ -109,3 +110,26 @@ class DataRoot:
                 f"{path} does not match its recorded content hash {expected_hash[:12]}: refusing to use it."
             )
         return frame
+
+
+    def move_folder(self, source: UPath, destination: UPath) -> None:
+        """Move a folder into place in one step, so readers never see it half there.
+
+        Locally this is a rename (atomic on one filesystem); an object store has no atomic folder
+        move, so there the last file written inside the folder is what marks it complete.
+        """
+        if destination.exists():
+            raise FileExistsError(f"{destination} already exists; refusing to replace it")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if source.protocol in ("", "file", "local"):
+            os.rename(Path(source.path), Path(destination.path))
+        else:
+            source.fs.mv(source.path, destination.path, recursive=True)
+
+    def remove_folder(self, path: UPath) -> None:
+        if not path.exists():
+            return
+        if path.protocol in ("", "file", "local"):
+            shutil.rmtree(Path(path.path))
+        else:
+            path.fs.rm(path.path, recursive=True)

@@ -28,12 +28,14 @@ from synth_assets.manifests import (
 from synth_assets.metrics.drift import summary_line
 from synth_assets.reports import gates_markdown
 from synth_assets.resources import DataRootResource, MlflowResource
+from synth_assets.runlock import RegenerationInFlight, dataset_run_in_flight
 from synth_assets.stages.bakeoff import candidate_labels, rank, ranking_folder, ranking_markdown, ranking_table, run_candidate
 from synth_assets.stages.candidate import embedded_report_markdown
 from synth_assets.stages.datasheet import compose_datasheet
 from synth_assets.stages.drift import measure_drift, write_drift_report
 from synth_assets.stages.generate import fit_generator, new_version, sample_synthetic
-from synth_assets.stages.publish import publish_candidate, read_champion
+from synth_assets.stages.preflight import preflight
+from synth_assets.stages.publish import publish_candidate
 from synth_assets.stages.snapshot import take_snapshot
 from synth_assets.stages.transfer import evaluate_transfer
 from synth_assets.stages.validate import validate_candidate
@@ -48,10 +50,15 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
     restricted = {**common, "tags": {"zone": "restricted"}}
 
     @dg.asset(key=key("real_snapshot"), kinds={"sql"}, **restricted)
-    def real_snapshot(context: dg.AssetExecutionContext, data_root: DataRootResource) -> SnapshotManifest:
+    def real_snapshot(context: dg.AssetExecutionContext, data_root: DataRootResource, mlflow: MlflowResource) -> SnapshotManifest:
         """Seeded train/holdout split of the real source, with its schema contract and reference profile."""
         root = data_root.get()
-        champion = read_champion(root, dataset)
+        if running := dataset_run_in_flight(context.instance, dataset, root, other_than=context.run.run_id):
+            raise RegenerationInFlight(f"a regeneration of {dataset!r} is already in flight (run {running}); this run stops before the fit")
+        checked = preflight(dataset, root, mlflow.tracking_uri)
+        for note in checked.notes:
+            context.log.warning(f"{dataset}: {note}")
+        champion = checked.champion
         snapshot = take_snapshot(dataset, spec, root, previous=champion.schema_contract if champion else None)
         context.log.info(
             f"{dataset}: snapshot of {snapshot.n_source_rows:,} rows -> "

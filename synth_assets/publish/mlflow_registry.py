@@ -16,16 +16,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import mlflow
 import pandas as pd
+import requests
 from mlflow.models import ModelSignature
 from mlflow.tracking import MlflowClient
 from mlflow.types import ColSpec, Schema
 
 from synth_assets import __version__
 from synth_assets.engines.environments import environment
+from synth_assets.failures import MlflowUnreachable
 from synth_assets.manifests import GeneratorManifest
+from synth_assets.provenance import without_credentials
 from synth_assets.publish.generator_model import GeneratorModel
 from synth_assets.schema import SchemaContract
 
@@ -33,6 +37,10 @@ from synth_assets.schema import SchemaContract
 # draw progress bars into the Dagster logs. Our models pin their requirements explicitly.
 os.environ.setdefault("MLFLOW_UV_AUTO_DETECT", "false")
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+# MLflow's default (7 retries, backoff factor 2) spends ~4 minutes on an unreachable server before
+# failing; 3 retries give up after ~15 s, still enough to ride out a server restart.
+os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "3")
+REACHABILITY_TIMEOUT_S = 5.0
 
 CHAMPION, CHALLENGER = "champion", "challenger"
 LIBRARIES = ("sdmetrics", "anonymeter", "scikit-learn", "pandas", "numpy", "dagster", "mlflow")  # the host's; the engine's are in the generator's tags
@@ -67,6 +75,34 @@ def tracking(tracking_uri: str):
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
+
+
+def check_reachable(tracking_uri: str, timeout_s: float = REACHABILITY_TIMEOUT_S) -> None:
+    """Fail fast, before a fit, when MLflow cannot take the publication (one request, no retries)."""
+    shown = without_credentials(tracking_uri)
+    if tracking_uri.startswith("sqlite:///"):
+        folder = Path(tracking_uri.removeprefix("sqlite:///")).parent
+        existing = next((p for p in [folder, *folder.parents] if p.exists()), None)
+        if existing is None or not os.access(existing, os.W_OK):
+            raise MlflowUnreachable(f"MLflow store {shown}: {existing or folder} is not writable; fix its permissions or set MLFLOW_TRACKING_URI")
+        return
+    if urlsplit(tracking_uri).scheme not in ("http", "https"):
+        return  # file stores and managed services: checked when used
+    try:
+        # The REST API, not /health: a reverse proxy may answer /health without a live store behind it.
+        answer = requests.get(
+            f"{tracking_uri.rstrip('/')}/api/2.0/mlflow/experiments/search", params={"max_results": 1}, timeout=timeout_s
+        )
+    except requests.RequestException as error:
+        raise MlflowUnreachable(
+            f"MLflow at {shown} is unreachable ({type(error).__name__} within {timeout_s:g} s); start it or fix "
+            "MLFLOW_TRACKING_URI, then rerun. Nothing was fitted and the champion is unchanged."
+        ) from None
+    if answer.status_code >= 500 or answer.status_code in (401, 403, 404):
+        raise MlflowUnreachable(
+            f"MLflow at {shown} answered HTTP {answer.status_code}; check the server and its credentials, then rerun. "
+            "Nothing was fitted and the champion is unchanged."
+        )
 
 
 def generator_signature(schema: SchemaContract, column_order: list[str], faked: dict[str, str]) -> ModelSignature:

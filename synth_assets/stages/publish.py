@@ -1,13 +1,17 @@
 """Stage 7: publish a candidate whose gates all passed, and make it the champion.
 
-Order matters for "a failed run never replaces the last good version": files are copied to a
-new version folder, MLflow logs the run and registers the generator, the datasheet is finalised
-with that model version, and only then do the `champion` alias and
-`published/<dataset>/champion.json` move. A failure at any step leaves the previous champion in
-place everywhere.
+Order matters for "a failed run never replaces the last good version" and "nothing half-written
+is ever visible": the release is assembled in a hidden staging folder
+(`published/<dataset>/.staging/`), MLflow logs the run and registers the generator, the datasheet
+is finalised with that model version, `publication.json` is written last inside the staging
+folder, and only then is the folder renamed to `versions/<version>` and do the `champion` alias
+and `published/<dataset>/champion.json` move. A failure at any step leaves the previous champion
+in place everywhere; the next publication removes what an interrupted one left behind.
 """
 
 import json
+import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from upath import UPath
@@ -38,9 +42,64 @@ def champion_path(root: DataRoot, dataset: str) -> UPath:
     return root.path("published", dataset, "champion.json")
 
 
+def versions_folder(root: DataRoot, dataset: str) -> UPath:
+    return root.path("published", dataset, "versions")
+
+
+def staging_folder(root: DataRoot, dataset: str) -> UPath:
+    """Where a release is assembled; the dot keeps it out of `versions/` and out of listings."""
+    return root.path("published", dataset, ".staging")
+
+
 def read_champion(root: DataRoot, dataset: str) -> PublicationManifest | None:
+    """The champion's manifest: `champion.json`, or, when that pointer is lost, the newest complete
+    version folder (the schema check and drift must never fall back to "nothing published")."""
     path = champion_path(root, dataset)
-    return PublicationManifest.load(path) if path.exists() else None
+    if path.exists():
+        return PublicationManifest.load(path)
+    return latest_published_version(root, dataset)
+
+
+def published_versions(root: DataRoot, dataset: str) -> list[PublicationManifest]:
+    """Every complete version folder (one with `publication.json`), oldest first."""
+    folder = versions_folder(root, dataset)
+    if not folder.exists():
+        return []
+    found = [PublicationManifest.load(v / "publication.json") for v in folder.iterdir() if (v / "publication.json").exists()]
+    return sorted(found, key=lambda p: (p.published_at, p.version))
+
+
+def latest_published_version(root: DataRoot, dataset: str) -> PublicationManifest | None:
+    found = published_versions(root, dataset)
+    return found[-1] if found else None
+
+
+def restore_champion_pointer(root: DataRoot, dataset: str) -> PublicationManifest | None:
+    """Rewrite a lost `champion.json` from the newest complete version; returns what it restored."""
+    if champion_path(root, dataset).exists():
+        return None
+    latest = latest_published_version(root, dataset)
+    if latest is not None:
+        root.write_json(champion_path(root, dataset), latest.model_dump())
+    return latest
+
+
+def clean_interrupted_publications(root: DataRoot, dataset: str) -> list[str]:
+    """Remove what interrupted publications left: staging folders, and version folders without
+    `publication.json` (written by versions of synth-assets that copied files in place). Only one
+    regeneration per dataset runs at a time (see `synth_assets.runlock`), so none is in progress."""
+    removed = []
+    staging = staging_folder(root, dataset)
+    if staging.exists():
+        removed += [root.relative(p) for p in staging.iterdir()]
+        root.remove_folder(staging)
+    versions = versions_folder(root, dataset)
+    if versions.exists():
+        for folder in versions.iterdir():
+            if folder.is_dir() and not (folder / "publication.json").exists():
+                removed.append(root.relative(folder))
+                root.remove_folder(folder)
+    return removed
 
 
 def lineage_tags(
@@ -99,80 +158,96 @@ def publish_candidate(
             f"(found versions {sorted(versions)}); materialize the whole chain together"
         )
 
+    clean_interrupted_publications(root, dataset)
+    target = versions_folder(root, dataset) / synthetic.version
+    if target.exists():
+        raise GateFailure(f"dataset {dataset!r}: version {synthetic.version} is already published at {target}")
+    # Every input is verified before anything is written: a tampered generator or candidate stops here.
+    generator_bytes = root.read_bytes(root.resolve(generator.path), expected_sha256=generator.sha256)
+    synthetic_frame = load_synthetic(synthetic, root)
     candidate = candidate_folder(root, dataset, synthetic.version)
     release = {name: (candidate / name).read_bytes() for name in ["synthetic.parquet", *validation.files, *transfer.files]}
     release["schema.json"] = snapshot.schema_contract.model_dump_json(indent=2).encode()
-    target = root.path("published", dataset, "versions", synthetic.version)
-    for name, data in release.items():
-        root.write_bytes(target / name, data)
 
-    logged = mlflow_registry.log_version(
-        tracking_uri=tracking_uri,
-        artifact_root=artifact_root,
-        dataset=dataset,
-        run_name=f"{dataset}-{synthetic.version}",
-        artifacts=release,
-        metrics=validation.metrics | transfer.metrics,
-        tags=lineage_tags(dataset, spec, snapshot, generator, run_id)
-        | {"synthetic_content_hash": synthetic.content_hash, "status": "champion", "published_path": str(target / "synthetic.parquet")},
-        generator=mlflow_registry.Generator(
-            manifest=generator,
-            sample_seed=synthetic.sample_seed,
-            signature=mlflow_registry.generator_signature(snapshot.schema_contract, snapshot.pii.column_order, snapshot.pii.faked),
-            data=root.read_bytes(root.resolve(generator.path), expected_sha256=generator.sha256),
-        ),
-        synthetic=load_synthetic(synthetic, root),
-        synthetic_source=str(target / "synthetic.parquet"),
-        target=spec.target.column,
-    )
+    staging = staging_folder(root, dataset) / f"{synthetic.version}-{uuid.uuid4().hex[:8]}"
+    with _removed_on_failure(root, staging):
+        files = {name: root.write_bytes(staging / name, data) for name, data in release.items()}
 
-    public_uri = without_credentials(tracking_uri)
-    sheet = finalize_datasheet(
-        root.read_json(root.resolve(datasheet.path).with_suffix(".json")),
-        tracking_uri=public_uri,
-        mlflow_run_id=logged.run_id,
-        model_version=logged.model_version,
-        published_path=str(target),
-    )
-    markdown = render_markdown(sheet)
-    datasheet_files = {
-        "datasheet.json": json.dumps(sheet, indent=2, default=str).encode(),
-        "datasheet.md": markdown.encode(),
-        "datasheet.html": html_page(f"Datasheet: {dataset} {synthetic.version}", markdown).encode(),
-    }
-    for name, data in datasheet_files.items():
-        root.write_bytes(target / name, data)
-    mlflow_registry.attach_artifacts(tracking_uri, logged.run_id, datasheet_files)
+        logged = mlflow_registry.log_version(
+            tracking_uri=tracking_uri,
+            artifact_root=artifact_root,
+            dataset=dataset,
+            run_name=f"{dataset}-{synthetic.version}",
+            artifacts=release,
+            metrics=validation.metrics | transfer.metrics,
+            tags=lineage_tags(dataset, spec, snapshot, generator, run_id)
+            | {"synthetic_content_hash": synthetic.content_hash, "status": "champion", "published_path": str(target / "synthetic.parquet")},
+            generator=mlflow_registry.Generator(
+                manifest=generator,
+                sample_seed=synthetic.sample_seed,
+                signature=mlflow_registry.generator_signature(snapshot.schema_contract, snapshot.pii.column_order, snapshot.pii.faked),
+                data=generator_bytes,
+            ),
+            synthetic=synthetic_frame,
+            synthetic_source=str(target / "synthetic.parquet"),
+            target=spec.target.column,
+        )
 
-    mlflow_registry.promote(
-        tracking_uri,
-        dataset,
-        logged.model_version,
-        mlflow_registry.CHAMPION,
-        {
-            "trained_on_restricted_data": "true",
-            "dataset_version": synthetic.version,
-            "gates_passed": "true",
-            **{f"gate.{g.check_name}": f"{g.value:.6g}" for g in gates},
-        },
-    )
-    publication = PublicationManifest(
-        dataset=dataset,
-        version=synthetic.version,
-        published_path=root.relative(target / "synthetic.parquet"),
-        content_hash=synthetic.content_hash,
-        n_rows=synthetic.n_rows,
-        published_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        gates=gates,
-        mlflow_tracking_uri=public_uri,
-        mlflow_run_id=logged.run_id,
-        registered_model=mlflow_registry.registered_model_name(dataset),
-        model_version=logged.model_version,
-        schema_contract=snapshot.schema_contract,
-        snapshot_hash=snapshot.snapshot_hash,
-        reference_profile_path=generator.reference_profile_path,
-    )
-    root.write_json(target / "publication.json", publication.model_dump())
+        public_uri = without_credentials(tracking_uri)
+        sheet = finalize_datasheet(
+            root.read_json(root.resolve(datasheet.path).with_suffix(".json")),
+            tracking_uri=public_uri,
+            mlflow_run_id=logged.run_id,
+            model_version=logged.model_version,
+            published_path=str(target),
+        )
+        markdown = render_markdown(sheet)
+        datasheet_files = {
+            "datasheet.json": json.dumps(sheet, indent=2, default=str).encode(),
+            "datasheet.md": markdown.encode(),
+            "datasheet.html": html_page(f"Datasheet: {dataset} {synthetic.version}", markdown).encode(),
+        }
+        for name, data in datasheet_files.items():
+            files[name] = root.write_bytes(staging / name, data)
+        mlflow_registry.attach_artifacts(tracking_uri, logged.run_id, datasheet_files)
+
+        publication = PublicationManifest(
+            dataset=dataset,
+            version=synthetic.version,
+            published_path=root.relative(target / "synthetic.parquet"),
+            content_hash=synthetic.content_hash,
+            n_rows=synthetic.n_rows,
+            published_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            gates=gates,
+            mlflow_tracking_uri=public_uri,
+            mlflow_run_id=logged.run_id,
+            registered_model=mlflow_registry.registered_model_name(dataset),
+            model_version=logged.model_version,
+            schema_contract=snapshot.schema_contract,
+            snapshot_hash=snapshot.snapshot_hash,
+            reference_profile_path=generator.reference_profile_path,
+            files=files,
+        )
+        # Written last: a version folder with publication.json is complete.
+        root.write_json(staging / "publication.json", publication.model_dump())
+        root.move_folder(staging, target)
+    try:
+        mlflow_registry.promote(
+            tracking_uri,
+            dataset,
+            logged.model_version,
+            mlflow_registry.CHAMPION,
+            {
+                "trained_on_restricted_data": "true",
+                "dataset_version": synthetic.version,
+                "gates_passed": "true",
+                **{f"gate.{g.check_name}": f"{g.value:.6g}" for g in gates},
+            },
+        )
+    except BaseException:
+        # The alias did not move: the folder must not outlive it as the "newest version".
+        root.remove_folder(target)
+        raise
     record(
         root,
         dataset,
@@ -182,3 +257,17 @@ def publish_candidate(
     )
     root.write_json(champion_path(root, dataset), publication.model_dump())
     return publication
+
+
+@contextmanager
+def _removed_on_failure(root: DataRoot, staging: UPath):
+    """A failed publication removes its staging folder at once (a killed one: the next run does);
+    the empty `.staging/` goes too, so a published zone at rest holds only complete versions."""
+    try:
+        yield
+    except BaseException:
+        root.remove_folder(staging)
+        raise
+    finally:
+        if staging.parent.exists() and not any(staging.parent.iterdir()):
+            root.remove_folder(staging.parent)

@@ -29,6 +29,7 @@ def take_snapshot(
     # Taken before the read: rows appended during it are compared again later, never missed.
     watermark = source_watermark(spec.source, dataset=dataset, column=recency) if recency else None
     pii, schema, real, rules = prepare_source(dataset, spec, previous=previous)
+    check_enough_rows(len(real), spec.split.holdout_fraction, dataset)
     stratify = spec.target.column if spec.target.task == "classification" else None
     train, holdout = split_train_holdout(
         real, holdout_fraction=spec.split.holdout_fraction, seed=spec.split.seed, stratify_on=stratify
@@ -73,6 +74,7 @@ def prepare_source(
     This is everything a snapshot does before splitting; `synth-assets check` runs it alone.
     """
     source_rows = read_source(spec.source, dataset=dataset)
+    check_source_values(source_rows, dataset)
     pii = plan_pii(source_rows, spec.pii.columns, spec.primary_key)
     if pii.flagged and spec.pii.detection == "block":
         raise PiiError(
@@ -122,6 +124,46 @@ def check_target(frame: pd.DataFrame, spec: DatasetSpec, dataset: str) -> pd.Dat
                 f"{needed} for {MIN_CLASS_ROWS_PER_SPLIT} in each split; merge rare classes or use more rows"
             )
     return frame
+
+
+# The privacy gates compare synthetic rows' distances to train and to holdout rows: with fewer
+# than 30 holdout rows a share's 95% interval is wider than +-0.18 (1.96 * sqrt(0.25 / 30)), no
+# verdict. The fidelity detector and transfer models cross-validate on the train split (5 folds).
+MIN_HOLDOUT_ROWS, MIN_TRAIN_ROWS = 30, 100
+
+
+def check_source_values(frame: pd.DataFrame, dataset: str) -> None:
+    """Refuse what no generator can model, naming the column: no rows, empty columns, infinities."""
+    where = f"dataset {dataset!r}"
+    if len(frame) == 0:
+        raise SchemaError(f"{where}: the source returned no rows; check the catalog's `source.table`/`source.query` and the source itself")
+    if empty := [str(c) for c in frame.columns if frame[c].isna().all()]:
+        raise SchemaError(
+            f"{where}: column(s) {', '.join(empty)} hold no values (all {len(frame):,} rows are null); "
+            "fix the source, or declare them under `pii.columns` with `drop`"
+        )
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            infinite = int(np.isinf(series.to_numpy(dtype=np.float64, na_value=np.nan)).sum())
+            if infinite:
+                raise SchemaError(
+                    f"{where}: column {str(column)!r} holds {infinite:,} infinite value(s) (+-inf); "
+                    "replace them with NULL or finite numbers at the source"
+                )
+
+
+def check_enough_rows(n_rows: int, holdout_fraction: float, dataset: str) -> None:
+    """Stop before the fit when the split would leave too few rows for the gates to judge."""
+    n_holdout = int(np.ceil(n_rows * holdout_fraction))
+    n_train = n_rows - n_holdout
+    if n_holdout < MIN_HOLDOUT_ROWS or n_train < MIN_TRAIN_ROWS:
+        needed = max(int(np.ceil(MIN_HOLDOUT_ROWS / holdout_fraction)), int(np.ceil(MIN_TRAIN_ROWS / (1 - holdout_fraction))))
+        raise SchemaError(
+            f"dataset {dataset!r}: {n_rows:,} source rows split into {n_train:,} train / {n_holdout:,} holdout, too few for "
+            f"the gates (at least {MIN_TRAIN_ROWS} train and {MIN_HOLDOUT_ROWS} holdout rows); a holdout fraction of "
+            f"{holdout_fraction:g} needs at least {needed:,} source rows"
+        )
 
 
 def split_train_holdout(
