@@ -129,7 +129,12 @@ class AcceptanceCriteria(_Strict):
     range_coverage_min: float | None = _gate(None, "coverage", "mean share of each numeric column's real range the synthetic data span")
     tail_quantile_error_max: float | None = _gate(None, "coverage", "mean gap of the 1/5/95/99% quantiles, in units of the real 1-99% spread")
     # privacy
-    exact_copy_rate_max: float | None = _gate(0.01, "privacy", "share of synthetic rows identical to a train row")
+    exact_copy_rate_max: float | None = _gate(None, "privacy", "share of synthetic rows identical to a train row (reported; exact_copy_excess is gated)")
+    exact_copy_excess_max: float | None = _gate(0.005, "privacy", "share of synthetic rows identical to a train row, minus the holdout's own share")
+    near_copy_excess_max: float | None = _gate(0.005, "privacy", "share of synthetic rows within the holdout's 1% closest-record distance of a train row, minus the holdout's share")
+    vulnerable_mia_distance_auc_max: float | None = _gate(0.6, "privacy", "distance membership attack on the most exposed records, ROC AUC (0.5 is chance)")
+    vulnerable_mia_density_auc_max: float | None = _gate(0.6, "privacy", "density-ratio membership attack on the most exposed records, ROC AUC")
+    qi_inference_advantage_max: float | None = _gate(0.01, "privacy", "quasi-identifier look-up: success on train targets minus holdout targets, worst secret")
     dcr_share_max: float | None = _gate(0.55, "privacy", "share of synthetic rows closer to train than to holdout (0.5 is ideal)")
     mia_distance_auc_max: float | None = _gate(0.6, "privacy", "distance membership-inference attack, ROC AUC (0.5 is chance)")
     mia_density_auc_max: float | None = _gate(0.6, "privacy", "density-ratio (DOMIAS-style) membership-inference attack, ROC AUC")
@@ -220,6 +225,10 @@ class DatasetSpec(_Strict):
     quasi_identifiers: list[str] = Field(
         default_factory=list, description="Columns that together may identify a person (k-anonymity checks)."
     )
+    inference_secrets: list[str] = Field(
+        default_factory=list,
+        description="Columns an attacker who knows the quasi-identifiers must not learn (linkage gate; default: the target).",
+    )
     columns: dict[str, ColumnKind] = Field(
         default_factory=dict, description="Column kinds that override inference from dtypes."
     )
@@ -263,6 +272,8 @@ class DatasetSpec(_Strict):
                     f"`epsilon_budget` is set, so every generator must be differentially private; "
                     f"{', '.join(f'{g.engine}/{g.model}' for g in non_dp)} is not"
                 )
+        if overlap := sorted(set(self.inference_secrets) & set(self.quasi_identifiers)):
+            raise ValueError(f"inference_secrets {overlap} are also quasi-identifiers: the attacker would already know them")
         unmodelled = {c for c, how in self.pii.columns.items() if how != "keep"}
         clashes = sorted(unmodelled & {self.target.column, *self.columns, *self.sensitive_attributes, *self.quasi_identifiers})
         if clashes:
