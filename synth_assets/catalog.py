@@ -165,11 +165,11 @@ class TransferSpec(_Strict):
 class PiiSpec(_Strict):
     """Personal data per column: `drop` (never leaves the source), `fake` / `fake:<Faker provider>`
     (synthetic output gets fake values, the real ones are never modelled), `keep` (known and kept).
-    Undeclared columns that look like direct identifiers are flagged: `detection: warn` logs them,
-    `block` stops the run until each is declared."""
+    Undeclared columns that look like direct identifiers are flagged: `detection: block` (the
+    default: private by default) stops the run until each is declared, `warn` only logs them."""
 
     columns: dict[str, str] = Field(default_factory=dict)
-    detection: Literal["warn", "block"] = "warn"
+    detection: Literal["warn", "block"] = "block"
 
     @model_validator(mode="after")
     def _known_handling(self) -> "PiiSpec":

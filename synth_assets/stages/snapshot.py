@@ -70,7 +70,8 @@ def prepare_source(
     if pii.flagged and spec.pii.detection == "block":
         raise PiiError(
             f"dataset {dataset!r}: columns look like direct identifiers ({describe_flags(pii.flagged)}); declare each "
-            "under `pii.columns` as drop, fake or keep (or set `pii.detection: warn`)"
+            f"under `pii.columns`, e.g. `pii: {{columns: {{{', '.join(f'{c}: drop' for c in sorted(pii.flagged))}}}}}` "
+            "(drop, fake, fake:<provider> or keep), or the key as `primary_key`"
         )
     # Dropped and faked columns never reach the snapshot: their real values stay in the source.
     modelled = source_rows.drop(columns=pii.dropped + list(pii.faked))
@@ -78,8 +79,13 @@ def prepare_source(
     if previous is not None:
         check_contract_unchanged(previous, schema, dataset)
     conformed = schema.conform(modelled, what=f"source of dataset {dataset!r}")
+    # Thresholds are counted on the train split (the split `take_snapshot` makes: the target is
+    # never recoded, so it is the same): a category with 10 source rows but 8 train rows would
+    # otherwise reach the generator.
+    stratify = spec.target.column if spec.target.task == "classification" else None
+    train_rows, _ = split_train_holdout(conformed, holdout_fraction=spec.split.holdout_fraction, seed=spec.split.seed, stratify_on=stratify)
     rules = fit_generalization(
-        conformed, schema, min_category_rows=spec.disclosure.min_category_rows, top_code_rows=spec.disclosure.top_code_rows
+        train_rows, schema, min_category_rows=spec.disclosure.min_category_rows, top_code_rows=spec.disclosure.top_code_rows
     )
     return pii, schema, apply_generalization(conformed, rules), rules
 
