@@ -91,7 +91,8 @@ def test_uniform_noise_fails_fidelity_and_detection_but_passes_privacy(adult_spe
     )
     values, failed, _ = _validate(adult_spec, schema, schema.conform(noise, what="noise"), train, holdout)
     assert {"fidelity_quality_score", "fidelity_detection_auc", "fidelity_subgroup_quality"} <= failed
-    assert not _privacy(failed), failed
+    # The linkage attack needs 1,000 holdout targets (this holdout has 480): not judged, fails closed.
+    assert _privacy(failed) == {"privacy_qi_inference_advantage"}, failed
     assert values["quality_score"].value < 0.6
     assert values["detection_auc"].value > 0.95
     assert values["novel_value_share"].value == 0.0  # drawn inside the real ranges and vocabularies
