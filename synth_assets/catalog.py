@@ -245,6 +245,9 @@ class DatasetSpec(_Strict):
     synthetic_rows: int | None = Field(
         default=None, gt=0, description="Rows to sample; defaults to the size of the train split."
     )
+    max_sample_rows: int | None = Field(
+        default=None, gt=0, description="most rows the registered generator returns per call; default: the rows the gates were run on"
+    )
     generator: GeneratorSpec = Field(default_factory=GeneratorSpec)
     acceptance: AcceptanceCriteria = Field(default_factory=AcceptanceCriteria)
     transfer: TransferSpec = Field(default_factory=TransferSpec)
