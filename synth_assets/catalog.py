@@ -134,7 +134,12 @@ class AcceptanceCriteria(_Strict):
     tail_quantile_error_max: float | None = _gate(None, "coverage", "mean gap of the 1/5/95/99% quantiles, in units of the real 1-99% spread")
     tail_share_error_max: float | None = _gate(None, "coverage", "worst numeric column's |synthetic - real| share of rows beyond the real 1st and 99th percentiles")
     # privacy
-    exact_copy_rate_max: float | None = _gate(0.01, "privacy", "share of synthetic rows identical to a train row")
+    exact_copy_rate_max: float | None = _gate(None, "privacy", "share of synthetic rows identical to a train row (reported; exact_copy_excess is gated)")
+    exact_copy_excess_max: float | None = _gate(0.005, "privacy", "share of synthetic rows identical to a train row, minus the holdout's own share")
+    near_copy_excess_max: float | None = _gate(0.005, "privacy", "share of synthetic rows within the holdout's 1% closest-record distance of a train row, minus the holdout's share")
+    vulnerable_mia_distance_auc_max: float | None = _gate(0.6, "privacy", "distance membership attack on the most exposed records, ROC AUC (0.5 is chance)")
+    vulnerable_mia_density_auc_max: float | None = _gate(0.6, "privacy", "density-ratio membership attack on the most exposed records, ROC AUC")
+    qi_inference_advantage_max: float | None = _gate(0.01, "privacy", "quasi-identifier look-up: success on train targets minus holdout targets, worst secret")
     dcr_share_max: float | None = _gate(0.55, "privacy", "share of synthetic rows closer to train than to holdout (0.5 is ideal)")
     mia_distance_auc_max: float | None = _gate(0.6, "privacy", "distance membership-inference attack, ROC AUC (0.5 is chance)")
     mia_density_auc_max: float | None = _gate(0.6, "privacy", "density-ratio (DOMIAS-style) membership-inference attack, ROC AUC")
@@ -166,11 +171,11 @@ class TransferSpec(_Strict):
 class PiiSpec(_Strict):
     """Personal data per column: `drop` (never leaves the source), `fake` / `fake:<Faker provider>`
     (synthetic output gets fake values, the real ones are never modelled), `keep` (known and kept).
-    Undeclared columns that look like direct identifiers are flagged: `detection: warn` logs them,
-    `block` stops the run until each is declared."""
+    Undeclared columns that look like direct identifiers are flagged: `detection: block` (the
+    default: private by default) stops the run until each is declared, `warn` only logs them."""
 
     columns: dict[str, str] = Field(default_factory=dict)
-    detection: Literal["warn", "block"] = "warn"
+    detection: Literal["warn", "block"] = "block"
 
     @model_validator(mode="after")
     def _known_handling(self) -> "PiiSpec":
@@ -240,6 +245,10 @@ class DatasetSpec(_Strict):
     quasi_identifiers: list[str] = Field(
         default_factory=list, description="Columns that together may identify a person (k-anonymity checks)."
     )
+    inference_secrets: list[str] = Field(
+        default_factory=list,
+        description="Columns an attacker who knows the quasi-identifiers must not learn (linkage gate; default: the target).",
+    )
     columns: dict[str, ColumnKind] = Field(
         default_factory=dict, description="Column kinds that override inference from dtypes."
     )
@@ -255,6 +264,9 @@ class DatasetSpec(_Strict):
     split: SplitSpec = Field(default_factory=SplitSpec)
     synthetic_rows: int | None = Field(
         default=None, gt=0, description="Rows to sample; defaults to the size of the train split."
+    )
+    max_sample_rows: int | None = Field(
+        default=None, gt=0, description="most rows the registered generator returns per call; default: the rows the gates were run on"
     )
     generator: GeneratorSpec = Field(default_factory=GeneratorSpec)
     acceptance: AcceptanceCriteria = Field(default_factory=AcceptanceCriteria)
@@ -283,6 +295,8 @@ class DatasetSpec(_Strict):
                     f"`epsilon_budget` is set, so every generator must be differentially private; "
                     f"{', '.join(f'{g.engine}/{g.model}' for g in non_dp)} is not"
                 )
+        if overlap := sorted(set(self.inference_secrets) & set(self.quasi_identifiers)):
+            raise ValueError(f"inference_secrets {overlap} are also quasi-identifiers: the attacker would already know them")
         unmodelled = {c for c, how in self.pii.columns.items() if how != "keep"}
         clashes = sorted(unmodelled & {self.target.column, *self.columns, *self.sensitive_attributes, *self.quasi_identifiers})
         if clashes:

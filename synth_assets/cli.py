@@ -20,6 +20,7 @@ from synth_assets.governance.pii import PiiError
 from synth_assets.manifests import StaleState
 from synth_assets.schema import SchemaError
 from synth_assets.sources import SourceError
+from synth_assets.stages.evaluate import EvaluationError
 from synth_assets.storage import IntegrityError
 
 # Errors whose message is already the one line a user needs.
@@ -63,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     bakeoff = commands.add_parser("bakeoff", help="run one dataset's generator bake-off in-process and print the ranking")
     bakeoff.add_argument("dataset")
     bakeoff.add_argument("-v", "--verbose", action="store_true", help="print Dagster's whole event log, stack traces included")
+    evaluate = commands.add_parser("evaluate", help="hold an external synthetic file to a dataset's gates (publishes nothing)")
+    evaluate.add_argument("dataset")
+    evaluate.add_argument("--synthetic", type=Path, required=True, help="Parquet or CSV file with the dataset's modelled columns")
+    evaluate.add_argument("--json", action="store_true", help="machine-readable output")
     status = commands.add_parser("status", help="what is published per dataset, its gates and its MLflow champion")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
@@ -85,10 +90,12 @@ def main(argv: list[str] | None = None) -> int:
             return bakeoff_command(args.dataset, verbose=args.verbose)
         if args.command == "pull":
             return pull_command(args.dataset, args.alias, args.output)
+        if args.command == "evaluate":
+            return evaluate_command(args.dataset, args.synthetic, as_json=args.json)
         return status_command(as_json=args.json)
-    except (*USER_ERRORS, RunFailed) as error:
+    except (*USER_ERRORS, EvaluationError, RunFailed) as error:
         print(f"synth-assets: error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, USER_ERRORS) else 1
+        return 2 if isinstance(error, (*USER_ERRORS, EvaluationError)) else 1
 
 
 def generators_command(*, include_all: bool, as_json: bool) -> int:
@@ -216,6 +223,26 @@ def check_command(dataset: str, *, as_json: bool) -> int:
     else:
         print(f"{dataset}: a run would stop: {report['error']}", file=sys.stderr)
     return 0 if report["ok"] else 1
+
+
+def evaluate_command(dataset: str, synthetic: Path, *, as_json: bool) -> int:
+    """Every validation and transfer gate on an external file; exit 1 if any fails."""
+    from synth_assets.catalog import load_catalog
+    from synth_assets.stages.evaluate import evaluate_external
+    from synth_assets.storage import DataRoot
+
+    report = evaluate_external(dataset, load_catalog().dataset(dataset), synthetic, DataRoot(settings.home()))
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{dataset}: {report['rows']:,} rows from {synthetic} against snapshot {report['snapshot_hash'][:12]}")
+        for gate in report["gates"]:
+            sign = ">=" if gate["bound"] == "min" else "<="
+            verdict = "pass" if gate["passed"] else "FAIL"
+            note = "" if gate["judged"] else f" (not judged: {gate['note']})"
+            print(f"  {gate['section']}_{gate['metric']:<32} {gate['value']:>9.4f}  {sign} {gate['threshold']:<6g} {verdict}{note}")
+        print("every gate passes" if report["passed"] else "at least one gate fails")
+    return 0 if report["passed"] else 1
 
 
 def drift_command(dataset: str, *, as_json: bool) -> int:

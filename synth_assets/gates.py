@@ -46,7 +46,7 @@ def acceptance_gates(criteria: AcceptanceCriteria, report: str | None = None) ->
 
 # Metrics that exist only when the catalog declares what they need.
 NEEDS_SENSITIVE_ATTRIBUTES = {"subgroup_quality", "worst_subgroup_transfer_ratio"}
-NEEDS_QUASI_IDENTIFIERS = {"qi_unique_share", "qi_unique_match_rate"}
+NEEDS_QUASI_IDENTIFIERS = {"qi_unique_share", "qi_unique_match_rate", "qi_inference_advantage"}
 
 
 def applicable_gates(spec: DatasetSpec, report: str) -> dict[str, Gate]:

@@ -126,7 +126,7 @@ def test_the_bakeoff_ranks_candidates_under_the_policy_and_promotes_the_winner(h
     ]
     assert ranking[0]["status"] == "passes every gate"
     assert ranking[1]["status"] == "fails transfer_transfer_ratio"
-    assert "privacy_exact_copy_rate" in ranking[2]["status"]
+    assert "privacy_exact_copy_excess" in ranking[2]["status"]
     assert ranking[3]["status"] == "not fitted" and "time budget of 5 s" in ranking[3]["reason"]
     assert "| 1 | sdv/gaussian_copula | passes every gate |" in out
 

@@ -84,7 +84,7 @@ def test_the_full_graph_materializes_and_publishes(first_run, pipeline_home):
 
 def test_gaussian_copula_passes_every_gate_with_sensible_values(first_run):
     checks = check_results(first_run)
-    assert {"fidelity_quality_score", "privacy_exact_copy_rate", "privacy_dcr_share", "transfer_transfer_ratio"} <= set(checks)
+    assert {"fidelity_quality_score", "privacy_exact_copy_excess", "privacy_dcr_share", "transfer_transfer_ratio"} <= set(checks)
     assert all(c.passed for c in checks.values()), [n for n, c in checks.items() if not c.passed]
     validation = _manifest(first_run, "validation")
     assert 0.75 <= validation.metrics["fidelity.quality_score"] <= 0.95
@@ -135,7 +135,7 @@ def test_a_memorising_generator_fails_the_gates_and_is_not_published(memoriser_r
     home, _ = pipeline_home
     assert not memoriser_run.success
     checks = check_results(memoriser_run)
-    assert not checks["privacy_exact_copy_rate"].passed
+    assert not checks["privacy_exact_copy_excess"].passed
     assert not checks["privacy_dcr_share"].passed
     validation = _manifest(memoriser_run, "validation")
     assert validation.metrics["privacy.exact_copy_rate"] > 0.9
@@ -156,7 +156,7 @@ def test_a_failed_candidate_is_kept_as_a_challenger_without_data(memoriser_run, 
     challenger = client.get_model_version_by_alias("adult-generator", "challenger")
     assert str(challenger.version) == "3"
     assert challenger.tags["gates_passed"] == "false"
-    assert "privacy_exact_copy_rate" in challenger.tags["failed_gates"]
+    assert "privacy_exact_copy_excess" in challenger.tags["failed_gates"]
     run = client.get_run(challenger.run_id)
     artifacts = {a.path for a in client.list_artifacts(challenger.run_id, "release")}
     assert "release/validation.json" in artifacts and "release/synthetic.parquet" not in artifacts
@@ -217,7 +217,7 @@ def test_status_reports_the_published_champion(memoriser_run, second_run, pipeli
     assert adult["published"]["version"] == publication.version
     assert adult["published"]["rows"] == 1200
     assert adult["published"]["content_hash"] == publication.content_hash
-    assert {"quality_score", "exact_copy_rate", "dcr_share"} <= set(adult["gates"])
+    assert {"quality_score", "exact_copy_excess", "dcr_share"} <= set(adult["gates"])
     assert all(g["passed"] for g in adult["gates"].values())
     assert adult["mlflow"] == {
         "tracking_uri": settings.mlflow_tracking_uri(),

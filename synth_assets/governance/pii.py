@@ -9,6 +9,7 @@ blocks the run when the catalog says so, until each flagged column is declared.
 
 import re
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
@@ -17,6 +18,12 @@ MATCH_SHARE = 0.5  # share of values matching a pattern that flags a column
 NEAR_UNIQUE = 0.95  # share of distinct values that makes a column look like an identifier
 NAME_HINTS = re.compile(r"(^|_)(first_?name|last_?name|surname|full_?name|name|given_?name|family_?name)($|_)", re.I)
 ID_HINTS = re.compile(r"(^|_)(ssn|nin|passport|national_?id|tax_?id|social_?security|iban|account_?(no|number))($|_)", re.I)
+# Keys: `subject_id`, `patient_id`, `mrn`, `row_number`, `uuid`, pandas' `Unnamed: 0` index column.
+KEY_HINTS = re.compile(r"((^|_)(id|uuid|guid|mrn|key|row_?(id|no|num|number)|index)$|^unnamed: ?\d+$)", re.I)
+HIGH_CARDINALITY = 0.2  # distinct share of a keyed column that makes it a key (several rows per subject)
+NAME_LIKE = re.compile(r"^[A-Z][a-z'-]+( [A-Z][a-z'-]+)*$")
+NAME_LIKE_DISTINCT = 100  # capitalised words this varied are names, not categories such as "Private"
+FREE_TEXT_LENGTH = 20
 PATTERNS = {
     "e-mail addresses": re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"),
     "phone numbers": re.compile(r"^\+?[\d\s().-]{7,20}$"),
@@ -71,9 +78,19 @@ def detect_identifiers(frame: pd.DataFrame) -> dict[str, list[str]]:
             for what, pattern in PATTERNS.items():
                 if text.str.match(pattern).mean() >= MATCH_SHARE and not _plain_numbers(values, what):
                     reasons.append(f"most values look like {what}")
-            if values.nunique() >= NEAR_UNIQUE * len(values) and len(values) >= 50 and _identifier_like(values):
+            distinct = values.nunique()
+            if distinct >= NEAR_UNIQUE * len(values) and len(values) >= 50 and _identifier_like(values):
                 mixed = text.str.contains(r"\d").mean() >= MATCH_SHARE and text.str.contains(r"[A-Za-z]").mean() >= MATCH_SHARE
                 reasons.append("its values are nearly all distinct" + (", free-text ids of letters and digits" if mixed else ""))
+            elif KEY_HINTS.search(str(name)) and distinct >= HIGH_CARDINALITY * len(values) and len(values) >= 50:
+                reasons.append("its name and many distinct values suggest a key (record, subject or row id)")
+            elif pd.api.types.is_integer_dtype(values) and len(values) >= 50 and _sequential(values):
+                reasons.append("its values are a row-number sequence")
+            if not pd.api.types.is_numeric_dtype(values) and distinct >= NAME_LIKE_DISTINCT:
+                if text.str.match(NAME_LIKE).mean() >= MATCH_SHARE:
+                    reasons.append("most values look like personal names")
+                elif text.str.len().mean() >= FREE_TEXT_LENGTH and distinct >= HIGH_CARDINALITY * len(values):
+                    reasons.append("high-cardinality free text")
         if reasons:
             flagged[str(name)] = reasons
     return flagged
@@ -86,6 +103,12 @@ def _identifier_like(values: pd.Series) -> bool:
         return True
     span = int(values.max()) - int(values.min()) + 1
     return span <= 2 * len(values) or bool(values.abs().min() >= 10**8)
+
+
+def _sequential(values: pd.Series) -> bool:
+    """Distinct integers that step by one over nearly the whole column: a row number or counter."""
+    distinct = np.sort(values.unique())
+    return len(distinct) >= NEAR_UNIQUE * len(values) and bool((np.diff(distinct) == 1).mean() >= NEAR_UNIQUE)
 
 
 def _plain_numbers(values: pd.Series, what: str) -> bool:

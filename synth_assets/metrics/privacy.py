@@ -10,11 +10,12 @@ import pandas as pd
 from synth_assets.metrics.distance import MixedSpace, nearest_two
 from synth_assets.metrics.estimate import Estimate, auc_estimate, wilson_interval
 from synth_assets.metrics.sampling import bounded_sample
+from synth_assets.metrics.targeted import near_copies, proportion_difference
 from synth_assets.schema import SchemaContract
 
 MAX_QUERY_ROWS = 5_000  # synthetic rows whose nearest real neighbours are computed
 MAX_REFERENCE_ROWS = 50_000  # real rows per reference set (train, holdout)
-MAX_BASELINE_ROWS = 2_000  # holdout rows whose distances to train form the baselines
+MAX_BASELINE_ROWS = 5_000  # holdout rows whose distances to train form the baselines
 MAX_ATTACK_ROWS = 2_000  # members and non-members each, for membership inference
 DENSITY_EPSILON = 1e-6  # keeps log-distances finite for exact matches
 DCR_HISTOGRAM_BINS = 30
@@ -44,10 +45,27 @@ def exact_match_share(synthetic: pd.DataFrame, reference: pd.DataFrame, columns:
 def exact_copy_rate(
     synthetic: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFrame, schema: SchemaContract
 ) -> dict[str, Estimate]:
-    """Identical matches with train, and with the holdout (its baseline: real data has duplicates)."""
+    """Identical matches with train, and with the holdout (its baseline: real data has duplicates).
+
+    `exact_copy_excess` is the gated one: the share of synthetic rows identical to a train row
+    minus the share of *holdout* rows identical to a train row. Real data with few columns has
+    natural duplicates, so fresh real rows match train too; only copies beyond that rate are
+    evidence of memorisation (95% Newcombe interval; 0 is ideal).
+    """
     against_train = exact_match_share(synthetic, train, schema.names)
     against_holdout = exact_match_share(synthetic, holdout, schema.names)
+    holdout_in_train = exact_match_share(holdout, train, schema.names)
+    excess = proportion_difference(
+        round(against_train.value * against_train.n_samples), against_train.n_samples,
+        round(holdout_in_train.value * holdout_in_train.n_samples), holdout_in_train.n_samples,
+    )
     return {
+        "exact_copy_excess": Estimate(
+            *excess,
+            baseline=0.0,
+            n_samples=against_train.n_samples,
+            details={"synthetic_in_train": against_train.value, "holdout_in_train": holdout_in_train.value, "holdout_rows": holdout_in_train.n_samples},
+        ),
         "exact_copy_rate": Estimate(
             against_train.value,
             against_train.ci_low,
@@ -96,6 +114,7 @@ def distance_privacy(
             baseline=float(np.percentile(baseline_values, q)),
             n_samples=len(synthetic_values),
         )
+    results["near_copy_excess"] = near_copies(to_train, probe_to_train)
     results |= _membership_attacks(synthetic, train, holdout, space, rng)
     return results
 

@@ -29,7 +29,6 @@ def take_snapshot(
     # Taken before the read: rows appended during it are compared again later, never missed.
     watermark = source_watermark(spec.source, dataset=dataset, column=recency) if recency else None
     pii, schema, real, rules = prepare_source(dataset, spec, previous=previous)
-    check_enough_rows(len(real), spec.split.holdout_fraction, dataset)
     stratify = spec.target.column if spec.target.task == "classification" else None
     train, holdout = split_train_holdout(
         real, holdout_fraction=spec.split.holdout_fraction, seed=spec.split.seed, stratify_on=stratify
@@ -79,7 +78,8 @@ def prepare_source(
     if pii.flagged and spec.pii.detection == "block":
         raise PiiError(
             f"dataset {dataset!r}: columns look like direct identifiers ({describe_flags(pii.flagged)}); declare each "
-            "under `pii.columns` as drop, fake or keep (or set `pii.detection: warn`)"
+            f"under `pii.columns`, e.g. `pii: {{columns: {{{', '.join(f'{c}: drop' for c in sorted(pii.flagged))}}}}}` "
+            "(drop, fake, fake:<provider> or keep), or the key as `primary_key`"
         )
     # Dropped and faked columns never reach the snapshot: their real values stay in the source.
     modelled = source_rows.drop(columns=pii.dropped + list(pii.faked))
@@ -87,8 +87,14 @@ def prepare_source(
     if previous is not None:
         check_contract_unchanged(previous, schema, dataset)
     conformed = check_target(schema.conform(modelled, what=f"source of dataset {dataset!r}"), spec, dataset)
+    check_enough_rows(len(conformed), spec.split.holdout_fraction, dataset)
+    # Thresholds are counted on the train split (the split `take_snapshot` makes: the target is
+    # never recoded, so it is the same): a category with 10 source rows but 8 train rows would
+    # otherwise reach the generator.
+    stratify = spec.target.column if spec.target.task == "classification" else None
+    train_rows, _ = split_train_holdout(conformed, holdout_fraction=spec.split.holdout_fraction, seed=spec.split.seed, stratify_on=stratify)
     rules = fit_generalization(
-        conformed, schema, min_category_rows=spec.disclosure.min_category_rows, top_code_rows=spec.disclosure.top_code_rows
+        train_rows, schema, min_category_rows=spec.disclosure.min_category_rows, top_code_rows=spec.disclosure.top_code_rows
     )
     return pii, schema, apply_generalization(conformed, rules), rules
 

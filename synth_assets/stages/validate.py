@@ -14,7 +14,7 @@ from synth_assets.catalog import DatasetSpec
 from synth_assets.gates import applicable_gates
 from synth_assets.governance import plots
 from synth_assets.manifests import ReportManifest, SnapshotManifest, SyntheticManifest
-from synth_assets.metrics import coverage, fidelity, privacy
+from synth_assets.metrics import coverage, fidelity, privacy, targeted
 from synth_assets.metrics.anonymeter_risk import anonymeter_risks
 from synth_assets.metrics.estimate import Estimate
 from synth_assets.reports import Sections, gated_report
@@ -71,9 +71,17 @@ def validation_sections(
     privacy_section |= timed("distances", lambda: privacy.distance_privacy(synthetic, train, holdout, schema, seed=seed))
     secrets = list(dict.fromkeys([spec.target.column, *spec.sensitive_attributes]))
     privacy_section |= timed("anonymeter", lambda: anonymeter_risks(synthetic, train, holdout, schema, secrets, seed=seed))
+    privacy_section |= timed("vulnerable_records", lambda: targeted.vulnerable_membership(synthetic, train, holdout, schema, seed=seed))
     if spec.quasi_identifiers:
         privacy_section |= timed(
             "quasi_identifiers", lambda: privacy.quasi_identifier_risk(synthetic, train, holdout, spec.quasi_identifiers)
+        )
+        linkage_secrets = spec.inference_secrets or [spec.target.column]
+        privacy_section |= timed(
+            "linkage",
+            lambda: targeted.quasi_identifier_inference(
+                synthetic, train, holdout, schema, spec.quasi_identifiers, linkage_secrets, seed=seed
+            ),
         )
     return {"fidelity": fidelity_section, "coverage": coverage_section, "privacy": privacy_section}
 

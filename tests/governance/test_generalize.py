@@ -43,3 +43,22 @@ def test_rules_learned_on_a_snapshot_coarsen_later_data_the_same_way():
     out = apply_generalization(later, rules)
     assert out["city"].tolist() == [OTHER, "Lyon", "Brand-new"]  # a genuinely new category stays visible
     assert out["income"].tolist() == [2, 10, 19]
+
+
+def test_no_category_rarer_than_the_threshold_reaches_the_train_split(adult_sample, tmp_path, monkeypatch):
+    """Thresholds are counted on train, not the whole source: a category with 10 source rows but
+    8 train rows would otherwise reach the generator."""
+    from synth_assets.catalog import load_catalog
+    from synth_assets.stages.snapshot import prepare_source, split_train_holdout
+    from tests.conftest import dataset_entry, write_catalog, write_sqlite
+
+    url = write_sqlite(tmp_path / "adult.sqlite", adult_sample)
+    spec = load_catalog(write_catalog(tmp_path / "c.yaml", {"adult": dataset_entry(url)})).dataset("adult")
+    _, schema, real, _ = prepare_source("adult", spec)
+    train, _ = split_train_holdout(real, holdout_fraction=0.25, seed=0, stratify_on="income")
+    for column in schema.categorical:
+        if column == "income":
+            continue
+        counts = train[column].astype(str).value_counts()
+        rare = counts[(counts < spec.disclosure.min_category_rows) & (counts.index != "(other)")]
+        assert rare.empty, (column, rare.to_dict())

@@ -60,3 +60,56 @@ def test_fake_values_are_seeded_and_placed_in_source_order():
     assert list(first.columns) == ["email", "age", "city"]
     assert first["email"].str.contains("@").all()
     assert first.equals(again) and not first["email"].equals(other["email"])
+
+
+@pytest.fixture
+def medical():
+    """A medical table as a hospital exports it: names, a repeated subject key, a row number."""
+    rng = np.random.default_rng(1)
+    n = 600
+    first = ["Alice", "Bruno", "Chiara", "Dmitri", "Elena", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kofi", "Lena"]
+    last = ["Moreau", "Novak", "Okafor", "Petrov", "Quinn", "Rossi", "Sato", "Tanaka", "Ulloa", "Varga", "Weber", "Young"]
+    return pd.DataFrame(
+        {
+            "Unnamed: 0": np.arange(n),
+            "visit": np.arange(1, n + 1),
+            "subject_id": rng.integers(10_000, 10_300, n),  # ~2 visits per subject: not near-unique
+            "patient": [f"{rng.choice(first)} {rng.choice(last)}" for _ in range(n)],
+            "note": [f"seen for {rng.choice(['cough', 'fever', 'rash'])}, follow-up in {rng.integers(2, 30)} days, dose {rng.integers(10, 500)} mg" for _ in range(n)],
+            "age": rng.integers(18, 90, n),
+            "ward": rng.choice(["A", "B", "C"], n),
+        }
+    )
+
+
+def test_keys_row_numbers_names_and_free_text_are_detected(medical, doctoraus_frame):
+    flagged = detect_identifiers(medical)
+    assert set(flagged) == {"Unnamed: 0", "visit", "subject_id", "patient", "note"}
+    assert any("key" in r for r in flagged["subject_id"])
+    assert any("personal names" in r for r in flagged["patient"])
+    assert any("free text" in r for r in flagged["note"])
+    assert detect_identifiers(doctoraus_frame) == {}
+
+
+def test_the_default_catalog_blocks_undeclared_identifiers_before_fitting(medical, tmp_path, monkeypatch):
+    from synth_assets.catalog import load_catalog
+    from synth_assets.stages.snapshot import prepare_source
+    from tests.conftest import dataset_entry, write_catalog, write_sqlite
+
+    url = write_sqlite(tmp_path / "medical.sqlite", medical, table="adult")
+    entry = dataset_entry(url, target={"column": "ward", "task": "classification"})
+    spec = load_catalog(write_catalog(tmp_path / "c.yaml", {"medical": entry})).dataset("medical")
+    assert spec.pii.detection == "block"
+    with pytest.raises(PiiError) as error:
+        prepare_source("medical", spec)
+    message = str(error.value)
+    for column in ("Unnamed: 0", "visit", "subject_id", "patient", "note"):
+        assert column in message
+    assert "pii: {columns: {" in message and "Alice" not in message
+
+
+@pytest.fixture
+def doctoraus_frame():
+    from synth_assets.sources.bundled import load_bundled
+
+    return load_bundled("doctoraus")

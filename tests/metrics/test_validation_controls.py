@@ -63,8 +63,14 @@ def test_unseen_real_rows_pass_privacy_with_chance_level_attacks(adult_spec, adu
     schema, train, holdout = adult_split
     shuffled = holdout.sample(frac=1.0, random_state=1)
     unseen, reference_holdout = shuffled.iloc[: len(shuffled) // 2], shuffled.iloc[len(shuffled) // 2 :]
-    values, failed, _ = _validate(adult_spec, schema, unseen, train, reference_holdout)
-    assert not _privacy(failed), failed
+    sections = validation_sections(unseen, train, reference_holdout, adult_spec, schema)
+    _, outcomes = gated_report(sections, applicable_gates(adult_spec, "validation"))
+    values = {name: estimate for metrics in sections.values() for name, estimate in metrics.items()}
+    # Judged privacy gates pass; 240 holdout rows are too few for the targeted attacks, which fail closed.
+    assert not [o.check_name for o in outcomes if o.section == "privacy" and o.judged and not o.passed]
+    assert {o.check_name for o in outcomes if not o.judged} == {
+        "privacy_vulnerable_mia_distance_auc", "privacy_vulnerable_mia_density_auc", "privacy_qi_inference_advantage"
+    }
     dcr = values["dcr_share"]
     assert abs(dcr.value - 0.5) < 0.08 and dcr.ci_low < 0.5 < dcr.ci_high
     for attack in ("mia_distance_auc", "mia_density_auc"):
@@ -85,7 +91,8 @@ def test_uniform_noise_fails_fidelity_and_detection_but_passes_privacy(adult_spe
     )
     values, failed, _ = _validate(adult_spec, schema, schema.conform(noise, what="noise"), train, holdout)
     assert {"fidelity_quality_score", "fidelity_detection_auc", "fidelity_subgroup_quality"} <= failed
-    assert not _privacy(failed), failed
+    # The linkage attack needs 1,000 holdout targets (this holdout has 480): not judged, fails closed.
+    assert _privacy(failed) == {"privacy_qi_inference_advantage"}, failed
     assert values["quality_score"].value < 0.6
     assert values["detection_auc"].value > 0.95
     assert values["novel_value_share"].value == 0.0  # drawn inside the real ranges and vocabularies
