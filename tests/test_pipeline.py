@@ -16,6 +16,7 @@ from synth_assets import cli, settings
 from synth_assets.consume import NotPublished, load_synthetic, sample
 from synth_assets.history import history
 from synth_assets.publish.mlflow_registry import tracking
+from synth_assets.publish.limits import SampleLimitError
 from synth_assets.stages.generate import sample_generator
 from synth_assets.stages.publish import read_champion
 from synth_assets.storage import DataRoot, IntegrityError, frame_hash
@@ -129,6 +130,10 @@ def test_the_registered_generator_samples_rows_with_a_seed(second_run):
     other = model.predict(pd.DataFrame({"n_rows": [50], "seed": [4]}))
     assert len(rows) == 50 and list(rows.columns) == list(_manifest(second_run, "real_snapshot").schema_contract.names)
     assert frame_hash(rows) == frame_hash(again) != frame_hash(other)
+    # The privacy gates saw the published rows (1,200): one call may not draw more than that.
+    certified = _manifest(second_run, "synthetic_dataset").n_rows
+    with pytest.raises(SampleLimitError, match=f"{certified + 1:,} rows requested"):
+        model.predict(pd.DataFrame({"n_rows": [certified + 1]}))
 
 
 def test_a_memorising_generator_fails_the_gates_and_is_not_published(memoriser_run, second_run, pipeline_home):

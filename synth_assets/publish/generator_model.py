@@ -7,7 +7,8 @@ be installed where the model is served (`synth-assets engines install NAME`; the
 that environment's `pyproject.toml`, `uv.lock` and `requirements.txt` under `engine_environment/`).
 A champion model embeds the generator's bytes; a challenger model only records where they lie in
 the restricted zone, so only someone with access to that zone can sample it. Either way the bytes
-are checked against the sha256 recorded at registration before they are handed on.
+are checked against the sha256 recorded at registration before they are handed on. One call
+returns at most the rows the gates were run on (`max_sample_rows`, `publish/limits.py`).
 """
 
 import hashlib
@@ -34,12 +35,15 @@ class GeneratorModel(mlflow.pyfunc.PythonModel):
         self.generator_bytes, self.generator_sha256 = data, expected
         self.engine, self.model = config["engine"], config["model"]
         self.default_seed = int(config.get("sample_seed", 0))
+        self.dataset, self.max_sample_rows = config["dataset"], int(config["max_sample_rows"])
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         from synth_assets.engines.isolation import sample_in_engine
+        from synth_assets.publish.limits import check_sample_rows
 
         first = model_input.iloc[0]
         n_rows = int(first["n_rows"])
+        check_sample_rows(n_rows, self.max_sample_rows, self.dataset)
         seed = first.get("seed")
         seed = self.default_seed if seed is None or pd.isna(seed) else int(seed)
         return sample_in_engine(self.engine, self.model, self.generator_bytes, self.generator_sha256, n_rows, seed)

@@ -130,6 +130,7 @@ class Generator:
     manifest: GeneratorManifest
     sample_seed: int
     signature: ModelSignature
+    max_sample_rows: int  # per `predict` call: what the gates certified (`publish/limits.py`)
     data: bytes | None = None
     restricted_location: str | None = None
 
@@ -140,6 +141,8 @@ class Generator:
             "engine": self.manifest.engine,
             "model": self.manifest.model,
             "engine_environment": self.manifest.environment.name,
+            "dataset": self.manifest.dataset,
+            "max_sample_rows": self.max_sample_rows,
         }
         return config | ({"restricted_location": self.restricted_location} if self.data is None else {})
 

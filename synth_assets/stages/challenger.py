@@ -9,6 +9,7 @@ from synth_assets.catalog import DatasetSpec
 from synth_assets.history import HistoryEntry, history, record
 from synth_assets.manifests import GeneratorManifest, ReportManifest, SnapshotManifest, SyntheticManifest, read_manifest
 from synth_assets.publish import mlflow_registry
+from synth_assets.publish.limits import sample_row_limit
 from synth_assets.stages.candidate import candidate_folder
 from synth_assets.stages.publish import lineage_tags
 from synth_assets.storage import DataRoot
@@ -47,6 +48,7 @@ def register_challenger(
             manifest=generator,
             sample_seed=synthetic.sample_seed,
             signature=mlflow_registry.generator_signature(snapshot.schema_contract, snapshot.pii.column_order, snapshot.pii.faked),
+            max_sample_rows=sample_row_limit(spec.max_sample_rows, synthetic.n_rows),
             restricted_location=str(root.resolve(generator.path)),
         ),
     )

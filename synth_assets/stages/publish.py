@@ -30,6 +30,7 @@ from synth_assets.manifests import (
 )
 from synth_assets.provenance import code_version, config_hash, without_credentials
 from synth_assets.publish import mlflow_registry
+from synth_assets.publish.limits import sample_row_limit
 from synth_assets.stages.candidate import candidate_folder, load_synthetic
 from synth_assets.storage import DataRoot
 
@@ -186,6 +187,7 @@ def publish_candidate(
                 manifest=generator,
                 sample_seed=synthetic.sample_seed,
                 signature=mlflow_registry.generator_signature(snapshot.schema_contract, snapshot.pii.column_order, snapshot.pii.faked),
+                max_sample_rows=sample_row_limit(spec.max_sample_rows, synthetic.n_rows),
                 data=generator_bytes,
             ),
             synthetic=synthetic_frame,
