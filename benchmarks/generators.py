@@ -207,7 +207,7 @@ def choose_default(measured: dict) -> str | None:
     on every table and fits Adult within DEFAULT_FIT_LIMIT_CPU_S."""
     eligible = {
         name: entry for name, entry in measured.items()
-        if entry.get("status") == "ok" and not entry.get("control") and entry["fit_cpu_seconds"] <= DEFAULT_FIT_LIMIT_CPU_S
+        if entry.get("status") == "ok" and not entry.get("control") and entry.get("fit_cpu_seconds", float("inf")) <= DEFAULT_FIT_LIMIT_CPU_S
         and all(t.get("status") == "ok" and t.get("gates_passed") for t in [entry, *entry.get("other_tables", {}).values()])
     }
     def fidelity(entry):
@@ -254,10 +254,10 @@ def markdown(measured: dict, default: str | None, sides: dict | None) -> list[st
             if point.get("status") != "ok":
                 lines.append(f"| {name} | {table} | {point.get('status')} {point.get('error', '')[:80]} | | | | | | | | | | | |")
                 continue
-            cells = [f"{point.get(k, float('nan')):.3f}" for k in ("quality_score", "detection_auc", "detection_auc_boosted", "transfer_ratio", "dcr_share")]
+            cells = [_number(point.get(k), ".3f") for k in ("quality_score", "detection_auc", "detection_auc_boosted", "transfer_ratio", "dcr_share")]
             repro = ("yes" if entry.get("reproducible") else "no") if table == "adult" else ""
             lines.append(
-                f"| {name} | {table} | ok | {point['fit_seconds']:.0f} | {point['fit_cpu_seconds']:.0f} | {point['peak_memory_mb']:,} | "
+                f"| {name} | {table} | ok | {point['fit_seconds']:.0f} | {_number(point.get('fit_cpu_seconds'), '.0f')} | {point['peak_memory_mb']:,} | "
                 + " | ".join(cells)
                 + f" | {'yes' if point['gates_passed'] else 'no'} | {', '.join(point['failed_gates'])} | {repro} |"
             )
@@ -270,6 +270,11 @@ def markdown(measured: dict, default: str | None, sides: dict | None) -> list[st
             f"{sides['protocol_seconds']:.1f} s ({sides['protocol_cpu_seconds']:.0f} CPU s): {sides['protocol_vs_bare']:.2f}x.",
         ]
     return lines
+
+
+def _number(value: float | None, spec: str) -> str:
+    """A table cell; entries measured by an earlier version of this benchmark lack some columns."""
+    return "" if value is None else format(value, spec)
 
 
 def main() -> None:
@@ -303,9 +308,11 @@ def main() -> None:
                     entry |= score(spec, snapshot, synthetic, train, holdout)
                 entry["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
                 if table == "adult":
+                    previous = measured.get(name, {})
                     if entry["status"] == "ok" and not args.no_reproducibility:
                         entry["reproducible"] = reproducible(info, snapshot, train)
-                    previous = measured.get(name, {})
+                    elif "reproducible" in previous:
+                        entry["reproducible"] = previous["reproducible"]
                     measured[name] = entry | {"control": info.control, "other_tables": previous.get("other_tables", {})}
                 else:
                     measured.setdefault(name, {"status": "not measured on adult", "control": info.control}).setdefault("other_tables", {})[table] = entry
