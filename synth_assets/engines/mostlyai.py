@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from synth_assets.engines.base import SyntheticGenerator
@@ -29,6 +30,7 @@ MODEL_FILES = (
     "ModelStore/model-data/model-weights.pt",
     "ModelStore/tgt-stats/stats.json",
 )
+RARE_TOKEN = "_RARE_"  # mostlyai's stand-in for the categories its value protection hides
 PROGRESS_FILE = "ModelStore/model-data/progress-messages.csv"
 ENCODING = {"numerical": "TABULAR_NUMERIC_AUTO", "datetime": "TABULAR_DATETIME", "categorical": "TABULAR_CATEGORICAL", "boolean": "TABULAR_CATEGORICAL"}
 DP_FIELDS = {"epsilon": "max_epsilon", "delta": "delta", "noise_multiplier": "noise_multiplier", "max_grad_norm": "max_grad_norm", "value_protection_epsilon": "value_protection_epsilon"}
@@ -66,7 +68,10 @@ class MostlyaiGenerator(SyntheticGenerator):
 
     def _sample_where(self, column: str, category: str, n_rows: int, seed: int) -> pd.DataFrame | None:
         # TabularARGN conditions on "seed" columns: the rest of each row is generated given them.
-        return self._generate(seed, seed_data=pd.DataFrame({column: [category] * n_rows}))
+        rows = self._generate(seed, seed_data=pd.DataFrame({column: [category] * n_rows}))
+        # A category the engine's value protection hid comes back as its `_RARE_` token (the rest
+        # of the row then follows the pooled rare categories); the seed is what was asked for.
+        return rows.assign(**{column: category})
 
     def _generate(self, seed: int, **what) -> pd.DataFrame:
         from mostlyai import engine
@@ -79,7 +84,8 @@ class MostlyaiGenerator(SyntheticGenerator):
             # `_RARE_` placeholder the real data does not have.
             engine.generate(**what, **sampling, rare_category_replacement_method="sample", device="cpu", workspace_dir=workspace)
             parts = sorted((workspace / "SyntheticData").glob("*.parquet"))
-            return pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
+            rows = pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
+        return _without_rare_token(rows, self.schema.categorical, np.random.default_rng(seed))
 
     @contextlib.contextmanager
     def _workspace(self) -> Iterator[Path]:
@@ -92,6 +98,22 @@ class MostlyaiGenerator(SyntheticGenerator):
 
     def privacy_spent(self) -> dict[str, float] | None:
         return None if self._epsilon_spent is None else {"epsilon_accounted": self._epsilon_spent}
+
+
+def _without_rare_token(rows: pd.DataFrame, categorical: list[str], rng: np.random.Generator) -> pd.DataFrame:
+    """Replace the engine's `_RARE_` token by categories drawn from the column's other values.
+
+    Generation with `rare_category_replacement_method="sample"` masks the token, yet small fits
+    (600 rows, one epoch) still emit it; the real data never holds it, so it must not leave here.
+    """
+    for column in categorical:
+        values = rows[column]
+        rare = values.eq(RARE_TOKEN).fillna(False).to_numpy(dtype=bool)
+        if rare.any():
+            others = values[~rare & values.notna().to_numpy(dtype=bool)]
+            drawn = rng.choice(others.to_numpy(), size=int(rare.sum())) if len(others) else None
+            rows.loc[rare, column] = drawn
+    return rows
 
 
 def _accounted_epsilon(progress: Path) -> float | None:

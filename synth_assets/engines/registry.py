@@ -59,7 +59,7 @@ _SYNTHCITY_VAE = _SYNTHCITY_BASE | {
 
 # mostlyai-engine: TabularARGN's training arguments, its DP-SGD settings (with `epsilon` as
 # max_epsilon and `delta`), and generation options; engines/mostlyai.py routes each.
-_MOSTLYAI_TRAIN = {"model", "max_epochs", "max_training_time", "batch_size", "value_protection", "enable_flexible_generation"}
+_MOSTLYAI_TRAIN = {"model", "max_epochs", "max_training_time", "batch_size", "gradient_accumulation_steps", "value_protection", "enable_flexible_generation"}
 _MOSTLYAI_DP = {"epsilon", "delta", "noise_multiplier", "max_grad_norm", "value_protection_epsilon"}
 _MOSTLYAI_SAMPLE = {"sampling_temperature", "sampling_top_p"}
 # smartnoise-synth: the synthesizer's arguments, and `bins` per numeric column (ours: see engines/smartnoise.py).
@@ -116,7 +116,7 @@ MODELS = {
             "tabular_argn",
             "autoregressive",
             frozenset(_MOSTLYAI_TRAIN | _MOSTLYAI_DP | _MOSTLYAI_SAMPLE),
-            {"model": "MOSTLY_AI/Medium", "max_epochs": 4},
+            {"model": "MOSTLY_AI/Medium", "max_epochs": 8},
             differentially_private=True,
             dp_optional=True,
             conditional=True,

@@ -48,8 +48,14 @@ import inspect, json
 from mostlyai.engine import generate, train
 from mostlyai.engine.domain import DifferentialPrivacyConfig
 from synth_assets.engines.mostlyai import DP_FIELDS
-# training arguments, DP settings (ours -> the engine's names) and generation options
-names = list(inspect.signature(train).parameters) + ["value_protection"] + list(inspect.signature(generate).parameters)
+from synth_assets.engines.mostlyai import SAMPLE_FIELDS
+# Set by the adapter itself: DP goes through generator.epsilon, the rest is the workspace,
+# callbacks, sequential-only (max_sequence_window) and resuming (model_state_strategy).
+adapter_sets = {"differential_privacy", "update_progress", "upload_model_data_callback", "max_sequence_window", "model_state_strategy"}
+# training arguments, analysis's value protection, DP settings (ours -> the engine's names), and
+# the generation options the catalog may tune (the others are the adapter's: seeds, sizes, rare categories)
+names = [p for p in inspect.signature(train).parameters if p not in adapter_sets] + ["value_protection"]
+names += [p for p in inspect.signature(generate).parameters if p in SAMPLE_FIELDS]
 dp = set(DifferentialPrivacyConfig.model_fields)
 names += [ours for ours, theirs in DP_FIELDS.items() if theirs in dp]
 print(json.dumps({"tabular_argn": names}))

@@ -49,6 +49,7 @@ def test_the_registered_generator_samples_in_its_engine_environment(family, home
             manifest=generator,
             sample_seed=0,
             signature=mlflow_registry.generator_signature(snapshot.schema_contract, snapshot.pii.column_order, snapshot.pii.faked),
+            max_sample_rows=1_000,
             data=root.read_bytes(root.resolve(generator.path), expected_sha256=generator.sha256),
         ),
     )
