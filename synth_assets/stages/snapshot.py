@@ -86,8 +86,10 @@ def prepare_source(
     schema = infer_schema(modelled, target=spec.target.column, primary_key=spec.primary_key, overrides=spec.columns)
     if previous is not None:
         check_contract_unchanged(previous, schema, dataset)
-    conformed = check_target(schema.conform(modelled, what=f"source of dataset {dataset!r}"), spec, dataset)
+    conformed = schema.conform(modelled, what=f"source of dataset {dataset!r}")
+    # Too few rows first: with a handful of rows every class is "too rare", which would hide the cause.
     check_enough_rows(len(conformed), spec.split.holdout_fraction, dataset)
+    conformed = check_target(conformed, spec, dataset)
     # Thresholds are counted on the train split (the split `take_snapshot` makes: the target is
     # never recoded, so it is the same): a category with 10 source rows but 8 train rows would
     # otherwise reach the generator.
