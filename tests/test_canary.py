@@ -43,7 +43,7 @@ def canary_runs(tmp_path_factory, adult_sample):
     # neither is what this test is about (they are tested on their own in tests/metrics).
     good = write_catalog(
         root / "good.yaml",
-        {"adult": dataset_entry(url, pii=pii, disclosure={"top_code_rows": 10}, acceptance={"detection_auc_max": None, "transfer_ratio_min": None})},
+        {"adult": dataset_entry(url, pii=pii, disclosure={"top_code_rows": 10}, acceptance={"detection_auc_max": None, "transfer_ratio_min": None}, max_sample_rows=5_000)},
     )
     # The e-mail column declared numerical: the snapshot fails on input full of canaries.
     bad = write_catalog(root / "bad.yaml", {"adult": dataset_entry(url, pii={"columns": {"name": "drop"}, "detection": "warn"}, columns={"email": "numerical"})})
