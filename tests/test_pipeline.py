@@ -15,8 +15,8 @@ from mlflow.tracking import MlflowClient
 from synth_assets import cli, settings
 from synth_assets.consume import NotPublished, load_synthetic, sample
 from synth_assets.history import history
-from synth_assets.publish.mlflow_registry import tracking
 from synth_assets.publish.limits import SampleLimitError
+from synth_assets.publish.mlflow_registry import tracking
 from synth_assets.stages.generate import sample_generator
 from synth_assets.stages.publish import read_champion
 from synth_assets.storage import DataRoot, IntegrityError, frame_hash
