@@ -226,7 +226,8 @@ def plot(measured: dict, path: Path) -> None:
     for table, marker in (("adult", "o"), ("doctoraus", "s")):
         for name, entry in measured.items():
             point = entry if table == "adult" else entry.get("other_tables", {}).get(table, {})
-            if point.get("status") != "ok" or entry.get("control"):
+            # Rows from earlier rounds have wall seconds only: not comparable, left out of the plot.
+            if point.get("status") != "ok" or entry.get("control") or "fit_cpu_seconds" not in point:
                 continue
             colour = "tab:green" if point.get("gates_passed") else "tab:red"
             axes.scatter(point["fit_cpu_seconds"], point["quality_score"], marker=marker, color=colour, alpha=0.8)
@@ -289,6 +290,7 @@ def main() -> None:
     parser.add_argument("--memory-gb", type=float, default=12.0)
     parser.add_argument("--cache", type=Path, default=ROOT / ".benchmark-cache" / "generators")
     parser.add_argument("--no-reproducibility", action="store_true", help="skip the two small fits per model")
+    parser.add_argument("--report-only", action="store_true", help="measure nothing: rewrite the table, plot and results from measurements.json")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
 
@@ -299,7 +301,7 @@ def main() -> None:
     measured = json.loads(MEASUREMENTS.read_text()) if MEASUREMENTS.exists() else {}
     sides = None
     with tempfile.TemporaryDirectory() as scratch:
-        for table in args.tables:
+        for table in [] if args.report_only else args.tables:
             home = Path(scratch) / table
             spec, snapshot, train, holdout = prepare(table, tables()[table], home)
             print(f"## {table}: {snapshot.n_train:,} train / {snapshot.n_holdout:,} holdout rows", flush=True)
@@ -332,7 +334,7 @@ def main() -> None:
                 MEASUREMENTS.write_text(json.dumps(dict(sorted(measured.items())), indent=2) + "\n")
 
     default = choose_default(measured)
-    sides = sides or measured.get(default or "", {}).get("side_by_side")
+    sides = sides or next((entry["side_by_side"] for entry in measured.values() if "side_by_side" in entry), None)
     lines = markdown(measured, default, sides)
     figure = ROOT / "docs" / "generators-quality-vs-cpu.png"
     plot(measured, figure)
