@@ -129,22 +129,12 @@ def fit(info, spec, snapshot, train, args, cache: Path) -> dict:
 
 def score(spec, snapshot, synthetic: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFrame) -> dict:
     """Every validation and transfer metric and gate, as the pipeline computes them."""
-    from synth_assets.gates import applicable_gates
-    from synth_assets.metrics.transfer import transfer_sections
-    from synth_assets.reports import gated_report
-    from synth_assets.stages.transfer import transfer_settings
-    from synth_assets.stages.validate import validation_sections
+    from synth_assets.stages.evaluate import judge
 
-    schema = snapshot.schema_contract
     started = time.perf_counter()
-    validation, validation_gates = gated_report(validation_sections(synthetic, train, holdout, spec, schema), applicable_gates(spec, "validation"))
-    transfer, transfer_gates = gated_report(
-        transfer_sections(synthetic, train, holdout, schema, spec.target.task, sensitive_attributes=spec.sensitive_attributes, settings=transfer_settings(spec)),
-        applicable_gates(spec, "transfer"),
-    )
-    sections = validation | transfer
+    sections, outcomes = judge(synthetic, train, holdout, spec, snapshot.schema_contract)
     values = {name: sections[path.split(".")[0]][path.split(".")[1]]["value"] for name, path in HEADLINE.items() if path.split(".")[1] in sections.get(path.split(".")[0], {})}
-    gates = {g.check_name: {"value": round(g.value, 4), "threshold": g.threshold, "bound": g.bound, "passed": g.passed} for g in validation_gates + transfer_gates}
+    gates = {g.check_name: {"value": round(g.value, 4), "threshold": g.threshold, "bound": g.bound, "passed": g.passed} for g in outcomes}
     return {
         **{k: round(v, 4) for k, v in values.items()},
         "gates": gates,

@@ -33,31 +33,39 @@ def read_external(path: Path, schema: SchemaContract) -> pd.DataFrame:
     return schema.conform(frame[schema.names], what=str(path))
 
 
-def evaluate_external(dataset: str, spec: DatasetSpec, path: Path, root: DataRoot) -> dict:
-    """Every gate of `dataset` on the rows in `path`: {snapshot_hash, rows, passed, gates: [...]}."""
-    # The metrics stack is imported here: the CLI imports this module for its error class.
+def judge(
+    synthetic: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFrame, spec: DatasetSpec, schema: SchemaContract
+) -> tuple[dict, list]:
+    """Every validation and transfer metric of `synthetic` and the dataset's gates on them, as the
+    pipeline computes them: (report bodies by section, gate outcomes)."""
     from synth_assets.gates import applicable_gates
-    from synth_assets.manifests import SnapshotManifest, read_manifest
     from synth_assets.metrics.transfer import transfer_sections
     from synth_assets.reports import gated_report
-    from synth_assets.stages.candidate import load_splits
     from synth_assets.stages.transfer import transfer_settings
     from synth_assets.stages.validate import validation_sections
+
+    validation = validation_sections(synthetic, train, holdout, spec, schema)
+    transfer = transfer_sections(
+        synthetic, train, holdout, schema, spec.target.task,
+        sensitive_attributes=spec.sensitive_attributes, settings=transfer_settings(spec),
+    )  # fmt: skip
+    validation_body, validation_outcomes = gated_report(validation, applicable_gates(spec, "validation"))
+    transfer_body, transfer_outcomes = gated_report(transfer, applicable_gates(spec, "transfer"))
+    return validation_body | transfer_body, [*validation_outcomes, *transfer_outcomes]
+
+
+def evaluate_external(dataset: str, spec: DatasetSpec, path: Path, root: DataRoot) -> dict:
+    """Every gate of `dataset` on the rows in `path`: {snapshot_hash, rows, passed, gates: [...]}."""
+    # The metrics stack is imported late: the CLI imports this module for its error class.
+    from synth_assets.manifests import SnapshotManifest, read_manifest
+    from synth_assets.stages.candidate import load_splits
 
     snapshot = read_manifest(root, dataset, "real_snapshot", SnapshotManifest)
     if snapshot is None:
         raise EvaluationError(f"{dataset} has no snapshot yet: run `synth-assets refresh {dataset}` first")
     train, holdout = load_splits(snapshot, root)
     synthetic = read_external(path, snapshot.schema_contract)
-    schema = snapshot.schema_contract
-    validation = validation_sections(synthetic, train, holdout, spec, schema)
-    transfer = transfer_sections(
-        synthetic, train, holdout, schema, spec.target.task,
-        sensitive_attributes=spec.sensitive_attributes, settings=transfer_settings(spec),
-    )
-    _, validation_outcomes = gated_report(validation, applicable_gates(spec, "validation"))
-    _, transfer_outcomes = gated_report(transfer, applicable_gates(spec, "transfer"))
-    outcomes = [*validation_outcomes, *transfer_outcomes]
+    _, outcomes = judge(synthetic, train, holdout, spec, snapshot.schema_contract)
     return {
         "dataset": dataset,
         "file": str(path),
