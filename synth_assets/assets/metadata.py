@@ -40,5 +40,7 @@ def check_result(asset_key: dg.AssetKey, outcome: GateOutcome, description: str)
             "value": dg.MetadataValue.float(round(outcome.value, 6)),
             "threshold": dg.MetadataValue.float(outcome.threshold),
             "bound": outcome.bound,
+            # The on-call engineer sees why a gate passed or failed without a verdict on the value.
+            **({"not_judged": outcome.note or ""} if not outcome.judged else {}),
         },
     )
