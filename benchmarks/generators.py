@@ -263,6 +263,13 @@ def markdown(measured: dict, default: str | None, sides: dict | None) -> list[st
     return lines
 
 
+def save_measurements(measured: dict) -> None:
+    """Written after every model: a long run that is stopped keeps what it measured."""
+    from synth_assets.engines.registry import MEASUREMENTS
+
+    MEASUREMENTS.write_text(json.dumps(dict(sorted(measured.items())), indent=2) + "\n")
+
+
 def _verdict(point: dict) -> str:
     return "" if "gates_passed" not in point else "yes" if point["gates_passed"] else "no"
 
@@ -313,15 +320,14 @@ def main() -> None:
                 else:
                     measured.setdefault(name, {"status": "not measured on adult", "control": info.control}).setdefault("other_tables", {})[table] = entry
                 print("   ", {k: v for k, v in entry.items() if k != "gates"}, flush=True)
-                # Written after each model: a long run that is stopped keeps what it measured.
-                MEASUREMENTS.write_text(json.dumps(dict(sorted(measured.items())), indent=2) + "\n")
+                save_measurements(measured)
             default_model = f"{spec.generator.engine}/{spec.generator.model}"
             if table == "adult" and default_model in names:
                 sides = side_by_side(spec, snapshot, train, home)
                 print("   side by side:", sides, flush=True)
                 # Kept with the default's measurement: a later run of other models still shows it.
                 measured[default_model]["side_by_side"] = sides
-                MEASUREMENTS.write_text(json.dumps(dict(sorted(measured.items())), indent=2) + "\n")
+                save_measurements(measured)
 
     default = choose_default(measured)
     sides = sides or next((entry["side_by_side"] for entry in measured.values() if "side_by_side" in entry), None)
