@@ -21,6 +21,7 @@ from synth_assets.manifests import StaleState
 from synth_assets.schema import SchemaError
 from synth_assets.sources import SourceError
 from synth_assets.stages.evaluate import EvaluationError
+from synth_assets.stages.retract import RetractionError
 from synth_assets.storage import IntegrityError
 
 # Errors whose message is already the one line a user needs.
@@ -68,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("dataset")
     evaluate.add_argument("--synthetic", type=Path, required=True, help="Parquet or CSV file with the dataset's modelled columns")
     evaluate.add_argument("--json", action="store_true", help="machine-readable output")
+    retract = commands.add_parser("retract", help="withdraw a published version from the published zone and MLflow")
+    retract.add_argument("dataset")
+    retract.add_argument("version", help="the published version id (`synth-assets status` shows the champion's)")
+    retract.add_argument("--reason", required=True, help="why it is withdrawn: recorded in the history and the next datasheet")
+    retract.add_argument("--by", help="who withdraws it (default: the login name)")
     status = commands.add_parser("status", help="what is published per dataset, its gates and its MLflow champion")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
@@ -92,10 +98,12 @@ def main(argv: list[str] | None = None) -> int:
             return pull_command(args.dataset, args.alias, args.output)
         if args.command == "evaluate":
             return evaluate_command(args.dataset, args.synthetic, as_json=args.json)
+        if args.command == "retract":
+            return retract_command(args.dataset, args.version, reason=args.reason, retracted_by=args.by)
         return status_command(as_json=args.json)
-    except (*USER_ERRORS, EvaluationError, RunFailed) as error:
+    except (*USER_ERRORS, EvaluationError, RetractionError, RunFailed) as error:
         print(f"synth-assets: error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, (*USER_ERRORS, EvaluationError)) else 1
+        return 2 if isinstance(error, (*USER_ERRORS, EvaluationError, RetractionError)) else 1
 
 
 def generators_command(*, include_all: bool, as_json: bool) -> int:
@@ -266,6 +274,38 @@ def pull_command(dataset: str, alias: str, output: Path | None) -> int:
         f"{dataset}@{alias}: model version {written['model_version']} ({written['dataset_version']}), "
         f"{written['rows']:,} rows, content hash {written['content_hash'][:16]} verified -> {written['path']}"
     )
+    return 0
+
+
+def retract_command(dataset: str, version: str, *, reason: str, retracted_by: str | None) -> int:
+    """Withdraw a version while holding the dataset's lock: no regeneration may publish meanwhile."""
+    from synth_assets import runlock
+    from synth_assets.catalog import load_catalog
+    from synth_assets.stages.retract import retract_version
+    from synth_assets.storage import DataRoot
+
+    load_catalog().dataset(dataset)
+    root = DataRoot(settings.home())
+    if (dagster_home() / "dagster.yaml").exists():
+        import dagster as dg
+
+        with dg.DagsterInstance.get() as instance:
+            if running := runlock.dataset_run_in_flight(instance, dataset, root):
+                raise RegenerationInFlight(f"a run of {dataset!r} is in flight: run {running}; retract after it finishes")
+    lock_id = f"retract-{uuid.uuid4()}"
+    runlock.acquire(root, dataset, lock_id)
+    try:
+        done = retract_version(root, dataset, version, reason=reason, tracking_uri=settings.mlflow_tracking_uri(), retracted_by=retracted_by)
+    finally:
+        runlock.release(root, dataset, lock_id)
+    print(f"{dataset} {version} (model version {done['model_version']}) retracted by {done['retracted_by']} at {done['retracted_at']}: {done['reason']}")
+    print(f"  removed from the published zone; MLflow files deleted: {len(done['mlflow_artifacts_deleted'])} locations; model version archived")
+    if done["was_champion"]:
+        print(
+            f"  champion is now {done['champion_now']} (model version {done['champion_model_version_now']})"
+            if done["champion_now"]
+            else "  no published version remains: nothing is served until the next successful refresh"
+        )
     return 0
 
 

@@ -10,15 +10,26 @@ from synth_assets.manifests import GateOutcome
 from synth_assets.storage import DataRoot
 
 
+class Retraction(BaseModel):
+    """Who withdrew a published version, when and why (`synth-assets retract`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    retracted_at: str
+    retracted_by: str
+    reason: str
+
+
 class HistoryEntry(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     version: str
-    status: Literal["champion", "challenger"]
+    status: Literal["champion", "challenger", "retracted"]
     evaluated_at: str
     model_version: str
     mlflow_run_id: str
     gates: tuple[GateOutcome, ...]
+    retraction: Retraction | None = None  # set when a published version was withdrawn
 
     @classmethod
     def now(cls, **fields) -> "HistoryEntry":
@@ -38,6 +49,22 @@ def record(root: DataRoot, dataset: str, entry: HistoryEntry) -> None:
     """Append an entry; a version is recorded once (re-publishing it does not duplicate it)."""
     entries = [e for e in history(root, dataset) if e.version != entry.version]
     root.write_json(_path(root, dataset), [e.model_dump() for e in [*entries, entry]])
+
+
+def record_retraction(root: DataRoot, dataset: str, version: str, retraction: Retraction) -> HistoryEntry:
+    """Mark a recorded version as retracted (its gate values stay: they are the evidence)."""
+    entries = history(root, dataset)
+    matches = [e for e in entries if e.version == version]
+    if not matches:
+        raise ValueError(f"dataset {dataset!r}: version {version} is not in the quality history")
+    updated = matches[0].model_copy(update={"status": "retracted", "retraction": retraction})
+    root.write_json(_path(root, dataset), [(updated if e.version == version else e).model_dump() for e in entries])
+    return updated
+
+
+def retractions(entries: list[HistoryEntry]) -> list[dict]:
+    """Withdrawn versions, oldest first, as the datasheet lists them."""
+    return [{"version": e.version, "model_version": e.model_version, **e.retraction.model_dump()} for e in entries if e.retraction]
 
 
 def regressions(new: HistoryEntry, previous: HistoryEntry, tolerance: float) -> list[dict]:

@@ -10,6 +10,7 @@ from synth_assets.catalog import DatasetSpec
 from synth_assets.engines.registry import MODELS
 from synth_assets.governance.rendering import drift_markdown, hybrid_summary
 from synth_assets.manifests import GeneratorManifest, SnapshotManifest, SyntheticManifest
+from synth_assets.publish.limits import sample_row_limit
 from synth_assets.reports import sections_markdown
 
 BORDERLINE_MARGIN = 0.05  # a passing gate within 5% of its threshold is listed as a limitation
@@ -32,6 +33,7 @@ def build_datasheet(
     *,
     registered_model: str,
     mlflow_experiment: str,
+    retracted: list[dict] | None = None,
 ) -> dict:
     governance = spec.governance
     created = datetime.fromisoformat(snapshot.taken_at)
@@ -89,7 +91,14 @@ def build_datasheet(
                 else None
             ),
         },
-        "synthetic": {"rows": synthetic.n_rows, "content_hash": synthetic.content_hash, "sample_seed": synthetic.sample_seed},
+        "synthetic": {
+            "rows": synthetic.n_rows,
+            "content_hash": synthetic.content_hash,
+            "sample_seed": synthetic.sample_seed,
+            # The gates were run on these rows; the registered generator returns no more per call.
+            "certified_rows": synthetic.n_rows,
+            "max_sample_rows_per_call": sample_row_limit(spec.max_sample_rows, synthetic.n_rows),
+        },
         "evidence": {"validation": validation, "transfer": transfer, "drift": drift},
         "limitations": limitations(validation, transfer) + ungated_limitations(spec) + worst_subgroup_lines(validation, transfer),
         "status": "candidate: the version is registered in MLflow and published only after every gate passed",
@@ -101,6 +110,7 @@ def build_datasheet(
             "mlflow_run_id": None,
             "published_path": None,
         },
+        "retracted_versions": retracted or [],
         "maintenance": {
             "refresh_cron": spec.refresh_cron,
             "retention_days": governance.retention_days,
@@ -223,6 +233,19 @@ def worst_subgroup_lines(*reports: dict) -> list[str]:
     return found
 
 
+def retracted_lines(retracted: list[dict]) -> list[str]:
+    """Earlier versions withdrawn after publication: who, when and why (`synth-assets retract`)."""
+    if not retracted:
+        return []
+    return [
+        "## Withdrawn versions",
+        "These earlier versions were published and then withdrawn; their files are deleted from the published zone and MLflow:",
+        "",
+        *[f"- {r['version']} (model version {r['model_version']}): withdrawn {r['retracted_at']} by {r['retracted_by']}: {r['reason']}" for r in retracted],
+        "",
+    ]
+
+
 def render_markdown(sheet: dict) -> str:
     source, generation, maintenance = sheet["source"], sheet["generation"], sheet["maintenance"]
     lines = [
@@ -267,6 +290,9 @@ def render_markdown(sheet: dict) -> str:
         f"- Differential privacy: {dp_line(generation['differential_privacy'])}",
         f"- Synthetic rows: {sheet['synthetic']['rows']:,}, content hash `{sheet['synthetic']['content_hash'][:16]}`, "
         f"sample seed {sheet['synthetic']['sample_seed']}",
+        f"- Certified row count: the gates below were run on these {sheet['synthetic']['certified_rows']:,} rows (attacks that "
+        "sample them say how many); the registered generator returns at most "
+        f"{sheet['synthetic']['max_sample_rows_per_call']:,} rows per call",
         "",
         "## Validation evidence",
         sections_markdown(sheet["evidence"]["validation"].get("sections", {})),
@@ -290,6 +316,7 @@ def render_markdown(sheet: dict) -> str:
         f"- Status: {sheet['status']}",
         *distribution_lines(sheet["dataset"], sheet["distribution"]),
         "",
+        *retracted_lines(sheet.get("retracted_versions", [])),
         "## Maintenance",
         f"- Refresh schedule: `{maintenance['refresh_cron']}` (UTC)",
         f"- Retention: {maintenance['retention_days']} days; this version expires on {maintenance['expires_on']}",

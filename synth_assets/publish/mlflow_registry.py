@@ -283,3 +283,57 @@ def _requirements() -> list[str]:
     return [f"synth-assets=={__version__}"] + [
         f"{name}=={version(name)}" for name in ("pandas", "numpy", "pyarrow", "pydantic", "psutil", "universal-pathlib", "mlflow")
     ]
+
+
+def withdraw(tracking_uri: str, dataset: str, model_version: str, tags: Mapping[str, str]) -> list[str]:
+    """Withdraw a registered version: its run's release files and its model's files (the generator,
+    which may hold training rows) are deleted, the version is tagged and archived. Metrics, tags and
+    the registry entry stay, as the audit trail. Returns the artifact locations emptied."""
+    from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    name = registered_model_name(dataset)
+    found = client.get_model_version(name, model_version)
+    emptied = []
+    with tracking(tracking_uri):
+        if found.run_id:
+            run_artifacts = client.get_run(found.run_id).info.artifact_uri
+            get_artifact_repository(run_artifacts).delete_artifacts("release")
+            emptied.append(f"{run_artifacts}/release")
+        model_artifacts = _model_artifact_location(client, found)
+        get_artifact_repository(model_artifacts).delete_artifacts()
+        emptied.append(model_artifacts)
+        for key, value in tags.items():
+            client.set_model_version_tag(name, model_version, key, value)
+            if found.run_id:
+                client.set_tag(found.run_id, key, value)
+        if found.run_id:
+            client.set_tag(found.run_id, "status", "retracted")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # stages are deprecated; "Archived" is still what the UI shows
+            client.transition_model_version_stage(name, model_version, "Archived")
+    return emptied
+
+
+def _model_artifact_location(client: MlflowClient, found) -> str:
+    """Where a model version's files lie: its logged model (`models:/m-...`, MLflow 3) or a run path."""
+    source = found.source or ""
+    model_id = found.model_id or (source.removeprefix("models:/").split("/")[0] if source.startswith("models:/") else None)
+    if model_id:
+        return client.get_logged_model(model_id).artifact_location
+    if source.startswith("runs:/"):
+        run_id, _, path = source.removeprefix("runs:/").partition("/")
+        return f"{client.get_run(run_id).info.artifact_uri}/{path}"
+    return source
+
+
+def move_alias(tracking_uri: str, dataset: str, alias: str, model_version: str | None) -> None:
+    """Point `alias` at `model_version`, or remove it when there is none to point at."""
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    if model_version is None:
+        try:
+            client.delete_registered_model_alias(registered_model_name(dataset), alias)
+        except mlflow.exceptions.MlflowException:
+            pass  # no such alias: nothing points at a withdrawn version
+        return
+    client.set_registered_model_alias(registered_model_name(dataset), alias, model_version)

@@ -3,6 +3,7 @@
 from synth_assets.catalog import DatasetSpec
 from synth_assets.governance.datasheet import build_datasheet, render_markdown
 from synth_assets.governance.rendering import html_page
+from synth_assets.history import history, retractions
 from synth_assets.manifests import (
     DatasheetManifest,
     DriftManifest,
@@ -38,6 +39,7 @@ def compose_datasheet(
         root.read_json(root.resolve(drift.path)),
         registered_model=registered_model_name(dataset),
         mlflow_experiment=experiment_name(dataset),
+        retracted=retractions(history(root, dataset)),
     )
     markdown = render_markdown(sheet)
     folder = candidate_folder(root, dataset, synthetic.version)

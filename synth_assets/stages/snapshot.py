@@ -85,7 +85,7 @@ def prepare_source(
     modelled = source_rows.drop(columns=pii.dropped + list(pii.faked))
     schema = infer_schema(modelled, target=spec.target.column, primary_key=spec.primary_key, overrides=spec.columns)
     if previous is not None:
-        check_contract_unchanged(previous, schema, dataset)
+        check_contract_unchanged(previous, schema, dataset, declared_personal=set(pii.dropped) | set(pii.faked))
     conformed = schema.conform(modelled, what=f"source of dataset {dataset!r}")
     # Too few rows first: with a handful of rows every class is "too rare", which would hide the cause.
     check_enough_rows(len(conformed), spec.split.holdout_fraction, dataset)
@@ -195,8 +195,16 @@ def split_train_holdout(
     return train.reset_index(drop=True), holdout.reset_index(drop=True)
 
 
-def check_contract_unchanged(previous: SchemaContract, current: SchemaContract, dataset: str) -> None:
-    before = {c.name: c.kind for c in previous.columns}
+def check_contract_unchanged(
+    previous: SchemaContract, current: SchemaContract, dataset: str, *, declared_personal: set[str] = frozenset()
+) -> None:
+    """Refuse a source whose modelled columns or kinds differ from the champion's contract.
+
+    One change is allowed: a column now declared personal data (`pii.columns`: drop or fake) leaves
+    the modelled columns. Privacy wins over compatibility; this is how identifiers found after a
+    leak are declared (docs/governance.md, "After a leak").
+    """
+    before = {c.name: c.kind for c in previous.columns if c.name not in declared_personal}
     after = {c.name: c.kind for c in current.columns}
     if before == after:
         return
