@@ -55,6 +55,20 @@ def test_auc_interval_is_narrow_for_many_samples_and_covers_chance_for_noise():
     assert perfect.value == 1.0
 
 
+def test_anonymeter_inference_baseline_is_random_guessing(adult_split):
+    """Upstream's naive baseline comes out near 0 for `sex` (guesses re-indexed to the targets);
+    ours must match drawing the secret at random from the synthetic data."""
+    schema, train, holdout = adult_split
+    synthetic = holdout.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    risks = anonymeter_risks(synthetic, train, holdout, schema, ["sex"], seed=0, n_attacks=400)
+    details = risks["inference_risk"].details["secrets"]["sex"]
+    shares = synthetic["sex"].value_counts(normalize=True)
+    chance = float(train["sex"].map(shares).mean())  # P(a random synthetic value equals the target's)
+    assert 0.5 < chance < 0.6
+    n = details["n_attacks"]
+    assert abs(details["baseline_rate"] - chance) < 3 * (chance * (1 - chance) / n) ** 0.5
+
+
 def test_anonymeter_risks_are_deterministic_and_report_their_trust(adult_split):
     schema, train, holdout = adult_split
     first = anonymeter_risks(holdout, train, holdout, schema, ["income"], seed=3, n_attacks=100)
