@@ -137,6 +137,7 @@ class AcceptanceCriteria(_Strict):
     exact_copy_rate_max: float | None = _gate(None, "privacy", "share of synthetic rows identical to a train row (reported; exact_copy_excess is gated)")
     exact_copy_excess_max: float | None = _gate(0.005, "privacy", "share of synthetic rows identical to a train row, minus the holdout's own share")
     near_copy_excess_max: float | None = _gate(0.005, "privacy", "share of synthetic rows within the holdout's 1% closest-record distance of a train row, minus the holdout's share")
+    exposed_near_copy_excess_max: float | None = _gate(0.005, "privacy", "share of synthetic rows within a fifth of an isolated train record's spacing, minus the holdout's share")
     vulnerable_mia_distance_auc_max: float | None = _gate(0.6, "privacy", "distance membership attack on the most exposed records, ROC AUC (0.5 is chance)")
     vulnerable_mia_density_auc_max: float | None = _gate(0.6, "privacy", "density-ratio membership attack on the most exposed records, ROC AUC")
     qi_inference_advantage_max: float | None = _gate(0.01, "privacy", "quasi-identifier look-up: success on train targets minus holdout targets, worst secret")

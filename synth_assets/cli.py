@@ -247,7 +247,7 @@ def evaluate_command(dataset: str, synthetic: Path, *, as_json: bool) -> int:
         for gate in report["gates"]:
             sign = ">=" if gate["bound"] == "min" else "<="
             verdict = "pass" if gate["passed"] else "FAIL"
-            note = "" if gate["judged"] else f" (not judged: {gate['note']})"
+            note = f" ({'' if gate['judged'] else 'not judged: '}{gate['note']})" if gate["note"] else ""
             print(f"  {gate['section']}_{gate['metric']:<32} {gate['value']:>9.4f}  {sign} {gate['threshold']:<6g} {verdict}{note}")
         print("every gate passes" if report["passed"] else "at least one gate fails")
     return 0 if report["passed"] else 1

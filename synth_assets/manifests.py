@@ -113,7 +113,8 @@ class GateOutcome(_Manifest):
     threshold: float
     bound: str
     passed: bool
-    # False when the data could not support a verdict (the estimate's `insufficient` reason is the note).
+    # False when the data could not support a verdict (the estimate's `insufficient` reason is the note);
+    # a privacy gate past its threshold but within chance passes with a note saying so.
     judged: bool = True
     note: str | None = None
 

@@ -19,6 +19,12 @@ def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tupl
     A metric the data cannot support (`Estimate.insufficient`) is "not judged": it passes in the
     fitness sections, where a spurious fail would only block honest data, and fails closed in
     privacy, where passing would publish what was never checked.
+
+    A privacy gate fails only on evidence: its value past the threshold *and* its 95% interval
+    clear of the chance baseline (the holdout's rate, AUC 0.5). Each privacy metric is a leak
+    measured against real unseen rows; without the second condition a generator as good as the
+    real data (the holdout itself) fails a 0.005 allowance about a third of the time on a table of
+    5,000 rows, where the interval is +-0.02 wide (docs/metrics.md, the leak zoo).
     """
     body: dict[str, dict] = {}
     outcomes = []
@@ -28,10 +34,15 @@ def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tupl
             entry = estimate.as_dict()
             if (gate := gates.get(metric)) and gate.section == section:
                 judged = estimate.insufficient is None
-                passed = gate.holds(estimate.value) if judged else section not in FAIL_CLOSED_SECTIONS
+                chance = section in FAIL_CLOSED_SECTIONS and not gate.holds(estimate.value) and within_chance(estimate, gate)
+                passed = (gate.holds(estimate.value) or chance) if judged else section not in FAIL_CLOSED_SECTIONS
                 entry |= {"threshold": gate.threshold, "bound": gate.bound, "passed": passed}
+                note = estimate.insufficient
                 if not judged:
                     entry["judged"] = False
+                elif chance:
+                    note = f"past the threshold but its 95% interval [{estimate.ci_low:.4f}, {estimate.ci_high:.4f}] reaches the chance baseline {estimate.baseline:g}"
+                    entry["within_chance"] = True
                 outcomes.append(
                     GateOutcome(
                         metric=metric,
@@ -41,7 +52,7 @@ def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tupl
                         bound=gate.bound,
                         passed=passed,
                         judged=judged,
-                        note=estimate.insufficient,
+                        note=note,
                     )
                 )
             body[section][metric] = entry
@@ -51,11 +62,18 @@ def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tupl
     return body, tuple(outcomes)
 
 
+def within_chance(estimate: Estimate, gate: Gate) -> bool:
+    """The estimate's 95% interval reaches its chance baseline on the passing side of the gate."""
+    if estimate.baseline is None or estimate.ci_low is None or estimate.ci_high is None:
+        return False
+    return estimate.ci_low <= estimate.baseline if gate.bound == "max" else estimate.ci_high >= estimate.baseline
+
+
 def gates_markdown(outcomes: tuple[GateOutcome, ...]) -> str:
     rows = ["| gate | value | threshold | result |", "|---|---|---|---|"]
     for o in outcomes:
         sign = ">=" if o.bound == "min" else "<="
-        result = ("pass" if o.passed else "**FAIL**") + ("" if o.judged else f" (not judged: {o.note})")
+        result = ("pass" if o.passed else "**FAIL**") + (f" ({o.note})" if o.judged and o.note else "") + ("" if o.judged else f" (not judged: {o.note})")
         rows.append(f"| {o.check_name} | {o.value:.4f} | {sign} {o.threshold:g} | {result} |")
     return "\n".join(rows)
 

@@ -29,14 +29,20 @@ def rarest_first(train: pd.DataFrame, schema: SchemaContract, quasi_identifiers:
 def rare_copies(
     honest: pd.DataFrame, train: pd.DataFrame, rarest: np.ndarray, share: float, *, noise_column: str | None = None, seed: int = 0
 ) -> pd.DataFrame:
-    """`share` of the honest rows replaced by the rarest train rows, optionally with +-1 on one number."""
+    """`share` of the honest rows replaced by the rarest train rows, optionally moved one step (the
+    column's smallest gap between distinct values: 1 year of age, one day) up or down on one number."""
     rng = np.random.default_rng(seed)
     k = round(share * len(honest))
     copies = train.iloc[rarest[:k]].copy()
     if noise_column is not None:
-        copies[noise_column] = copies[noise_column] + rng.choice([-1, 1], size=k)
+        copies[noise_column] = copies[noise_column] + rng.choice([-1, 1], size=k) * smallest_step(train[noise_column])
     leaky = pd.concat([honest.iloc[k:], copies], ignore_index=True)
     return leaky.astype(honest.dtypes.to_dict())
+
+
+def smallest_step(values: pd.Series) -> float:
+    distinct = np.unique(values.dropna().to_numpy(dtype=float))
+    return float(np.diff(distinct).min()) if len(distinct) > 1 else 1.0
 
 
 def linkage_leak(
@@ -52,13 +58,22 @@ def linkage_leak(
     return leaky.astype(honest.dtypes.to_dict())
 
 
-LINKED_SECRETS = ["income", "capital_gain"]
-
-
-def adult_zoo(honest: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFrame, schema: SchemaContract, quasi_identifiers: list[str], *, seed: int = 0) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, bool]]:
-    """Every case as (synthetic, holdout the gates compare with, whether it is a leak)."""
+def zoo(
+    honest: pd.DataFrame,
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    schema: SchemaContract,
+    quasi_identifiers: list[str],
+    secrets: list[str],
+    noise_column: str,
+    *,
+    seed: int = 0,
+) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, bool]]:
+    """Every case as (synthetic, holdout the gates compare with, whether it is a leak). `secrets`
+    are linked with the quasi-identifiers; `noise_column` is the number the near copies move."""
     rarest = rarest_first(train, schema, quasi_identifiers, seed=seed)
-    linked = [*quasi_identifiers, *LINKED_SECRETS]
+    linked = list(dict.fromkeys([*quasi_identifiers, *secrets]))
+    named = f"QI + {'/'.join(secrets)}"
     shuffled = holdout.sample(frac=1.0, random_state=seed)
     half = len(shuffled) // 2
     return {
@@ -66,12 +81,21 @@ def adult_zoo(honest: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFrame, 
         "real holdout (negative control)": (shuffled.iloc[:half], shuffled.iloc[half:], False),
         "1% rarest records copied": (rare_copies(honest, train, rarest, 0.01, seed=seed), holdout, True),
         "3% rarest records copied": (rare_copies(honest, train, rarest, 0.03, seed=seed), holdout, True),
-        "1% rarest records, age +-1": (rare_copies(honest, train, rarest, 0.01, noise_column="age", seed=seed), holdout, True),
-        "3% rarest records, age +-1": (rare_copies(honest, train, rarest, 0.03, noise_column="age", seed=seed), holdout, True),
-        "QI + income/capital_gain linked on 10% of rows": (linkage_leak(honest, train, linked, 0.1, seed=seed), holdout, True),
-        "QI + income/capital_gain linked on 100% of rows": (linkage_leak(honest, train, linked, 1.0, seed=seed), holdout, True),
+        f"1% rarest records, {noise_column} +-1 step": (rare_copies(honest, train, rarest, 0.01, noise_column=noise_column, seed=seed), holdout, True),
+        f"3% rarest records, {noise_column} +-1 step": (rare_copies(honest, train, rarest, 0.03, noise_column=noise_column, seed=seed), holdout, True),
+        f"{named} linked on 10% of rows": (linkage_leak(honest, train, linked, 0.1, seed=seed), holdout, True),
+        f"{named} linked on 100% of rows": (linkage_leak(honest, train, linked, 1.0, seed=seed), holdout, True),
         "copy of train": (train.sample(n=len(honest), replace=len(honest) > len(train), random_state=seed), holdout, True),
     }
+
+
+# Per bundled table: the secrets linked to the quasi-identifiers, and the number near copies move.
+TABLES = {"adult": (["income", "capital_gain"], "age"), "doctoraus": (["chcond", "hospdays"], "actdays")}
+
+
+def table_zoo(table: str, honest, train, holdout, schema, quasi_identifiers, *, seed: int = 0):
+    secrets, noise_column = TABLES[table]
+    return zoo(honest, train, holdout, schema, quasi_identifiers, secrets, noise_column, seed=seed)
 
 
 def privacy_outcomes(synthetic: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFrame, spec, schema: SchemaContract, *, seed: int = 0):
@@ -84,6 +108,7 @@ def privacy_outcomes(synthetic: pd.DataFrame, train: pd.DataFrame, holdout: pd.D
     metrics = privacy.exact_copy_rate(synthetic, train, holdout, schema)
     metrics |= privacy.distance_privacy(synthetic, train, holdout, schema, seed=seed)
     metrics |= targeted.vulnerable_membership(synthetic, train, holdout, schema, seed=seed)
+    metrics["exposed_near_copy_excess"] = targeted.exposed_near_copies(synthetic, train, holdout, schema, seed=seed)
     metrics |= targeted.quasi_identifier_inference(
         synthetic, train, holdout, schema, spec.quasi_identifiers, spec.inference_secrets or [spec.target.column], seed=seed
     )

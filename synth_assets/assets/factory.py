@@ -199,7 +199,7 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         report = validate_candidate(spec, snapshot, synthetic, frame, root)
         yield dg.Output(report, output_name="validation", metadata=_report_metadata(report, "validation", root))
         for outcome in report.gates:
-            verdict = ("pass" if outcome.passed else "FAIL") + ("" if outcome.judged else f", not judged: {outcome.note}")
+            verdict = ("pass" if outcome.passed else "FAIL") + (f", {'' if outcome.judged else 'not judged: '}{outcome.note}" if outcome.note else "")
             context.log.info(f"{dataset}: gate {outcome.check_name} = {outcome.value:.4f} ({verdict})")
             yield check_result(key("synthetic_dataset"), outcome, validation_gates[outcome.metric].describe())
 

@@ -41,6 +41,6 @@ def check_result(asset_key: dg.AssetKey, outcome: GateOutcome, description: str)
             "threshold": dg.MetadataValue.float(outcome.threshold),
             "bound": outcome.bound,
             # The on-call engineer sees why a gate passed or failed without a verdict on the value.
-            **({"not_judged": outcome.note or ""} if not outcome.judged else {}),
+            **({"not_judged": outcome.note or ""} if not outcome.judged else {"note": outcome.note} if outcome.note else {}),
         },
     )

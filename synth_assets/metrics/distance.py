@@ -76,6 +76,14 @@ class MixedSpace:
 
 def nearest_two(query: EncodedRows, reference: EncodedRows, *, threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Distances from each query row to its nearest and second-nearest reference rows (exact)."""
+    first, second, _ = nearest_two_with_index(query, reference, threads=threads)
+    return first, second
+
+
+def nearest_two_with_index(
+    query: EncodedRows, reference: EncodedRows, *, threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`nearest_two`, and the position in `reference` of each query row's nearest row."""
     if len(reference) < 2:
         raise ValueError("nearest-neighbour distances need at least two reference rows")
     block_rows = max(16, BLOCK_CELLS // len(reference))
@@ -85,7 +93,7 @@ def nearest_two(query: EncodedRows, reference: EncodedRows, *, threads: int | No
     reference_nulls = np.isnan(reference_numbers)
     reference_in_unit = ~((reference_numbers < 0) | (reference_numbers > 1)).any(axis=1)
 
-    def block(start: int) -> tuple[np.ndarray, np.ndarray]:
+    def block(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows = slice(start, start + block_rows)
         distances = np.float32(query.n_categorical) - query.onehot[rows] @ reference_onehot_t
         numbers = query.numbers[rows]
@@ -106,7 +114,7 @@ def nearest_two(query: EncodedRows, reference: EncodedRows, *, threads: int | No
         rows_index = np.arange(len(distances))
         first = distances[rows_index, nearest].copy()
         distances[rows_index, nearest] = np.inf
-        return first, distances.min(axis=1)
+        return first, distances.min(axis=1), nearest
 
     workers = threads or min(4, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -114,7 +122,7 @@ def nearest_two(query: EncodedRows, reference: EncodedRows, *, threads: int | No
     n_columns = query.n_columns
     first = np.concatenate([p[0] for p in parts]) / n_columns
     second = np.concatenate([p[1] for p in parts]) / n_columns
-    return first.astype(np.float64), second.astype(np.float64)
+    return first.astype(np.float64), second.astype(np.float64), np.concatenate([p[2] for p in parts])
 
 
 def _numbers(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> np.ndarray:

@@ -72,6 +72,10 @@ def validation_sections(
     secrets = list(dict.fromkeys([spec.target.column, *spec.sensitive_attributes]))
     privacy_section |= timed("anonymeter", lambda: anonymeter_risks(synthetic, train, holdout, schema, secrets, seed=seed))
     privacy_section |= timed("vulnerable_records", lambda: targeted.vulnerable_membership(synthetic, train, holdout, schema, seed=seed))
+    privacy_section |= timed(
+        "exposed_near_copies",
+        lambda: {"exposed_near_copy_excess": targeted.exposed_near_copies(synthetic, train, holdout, schema, seed=seed)},
+    )
     if spec.quasi_identifiers:
         privacy_section |= timed(
             "quasi_identifiers", lambda: privacy.quasi_identifier_risk(synthetic, train, holdout, spec.quasi_identifiers)

@@ -23,3 +23,21 @@ def test_insufficient_estimates_are_not_judged_and_privacy_fails_closed():
     assert by_metric["category_coverage"].judged and not by_metric["category_coverage"].passed
     assert body["privacy"]["dcr_share"]["judged"] is False
     assert "not judged: 12 holdout rows; needs 100" in gates_markdown(outcomes)
+
+
+def test_a_privacy_gate_fails_only_when_its_interval_clears_chance():
+    gate = {"near_copy_excess": Gate("near_copy_excess", "privacy", "max", 0.005, "")}
+
+    def outcome(value, low, high):
+        body, (result,) = gated_report({"privacy": {"near_copy_excess": Estimate(value, low, high, baseline=0.0)}}, gate)
+        return result, body["privacy"]["near_copy_excess"]
+
+    significant, _ = outcome(0.008, 0.002, 0.014)
+    assert not significant.passed and significant.note is None
+    noisy, entry = outcome(0.025, -0.01, 0.06)  # a holdout-sized control: past 0.005, but chance reaches it
+    assert noisy.passed and noisy.judged and entry["within_chance"] and "reaches the chance baseline 0" in noisy.note
+    assert outcome(0.004, -0.01, 0.02)[0].passed  # under the threshold: passes whatever the interval
+    # Fitness gates hold to the value alone: detection far from 0.5 is the finding, not noise.
+    fidelity = {"detection_auc": Gate("detection_auc", "fidelity", "max", 0.8, "")}
+    _, (detection,) = gated_report({"fidelity": {"detection_auc": Estimate(0.85, 0.45, 0.95, baseline=0.5)}}, fidelity)
+    assert not detection.passed
