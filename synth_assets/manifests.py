@@ -17,7 +17,10 @@ class StaleState(RuntimeError):
 
 
 class _Manifest(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # A metric SDMetrics could not compute is NaN; pydantic would write it as `null` and then refuse
+    # to read its own file back (a 200-column table failed that way), so non-finite numbers
+    # round-trip as JSON's NaN / Infinity constants.
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="constants")
 
     @classmethod
     def load(cls, path) -> "_Manifest":

@@ -4,6 +4,8 @@ Every metric is written as `{value, [threshold, passed], [ci_low, ci_high], [bas
 so validation, transfer and drift reports read the same way in JSON, Markdown and MLflow.
 """
 
+import math
+
 from synth_assets.gates import Gate
 from synth_assets.manifests import GateOutcome
 from synth_assets.metrics.estimate import Estimate
@@ -33,11 +35,12 @@ def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tupl
         for metric, estimate in metrics.items():
             entry = estimate.as_dict()
             if (gate := gates.get(metric)) and gate.section == section:
-                judged = estimate.insufficient is None
+                computed = math.isfinite(estimate.value)
+                judged = estimate.insufficient is None and computed
                 chance = section in FAIL_CLOSED_SECTIONS and not gate.holds(estimate.value) and within_chance(estimate, gate)
                 passed = (gate.holds(estimate.value) or chance) if judged else section not in FAIL_CLOSED_SECTIONS
                 entry |= {"threshold": gate.threshold, "bound": gate.bound, "passed": passed}
-                note = estimate.insufficient
+                note = estimate.insufficient or (None if computed else f"{metric} could not be computed on this data (not a number)")
                 if not judged:
                     entry["judged"] = False
                 elif chance:

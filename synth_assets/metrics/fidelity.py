@@ -55,10 +55,18 @@ def quality_report(
     # Two real samples of 500 rows score 0.92, of 1,000 rows 0.95 (Adult): below 200 rows the
     # column-shape statistics alone stray towards the gate (docs/metrics.md#small-tables).
     insufficient = f"{n} rows; the quality score needs {MIN_QUALITY_ROWS}" if n < MIN_QUALITY_ROWS else None
+    shapes, pairs = float(properties["Column Shapes"]), float(properties["Column Pair Trends"])
+    # SDMetrics leaves a property NaN when none of its per-column scores could be computed; the
+    # score is then the property that was (said so), rather than NaN.
+    found = [v for v in (shapes, pairs) if np.isfinite(v)]
+    missing = [name for name, v in (("column shapes", shapes), ("column pair trends", pairs)) if not np.isfinite(v)]
+    score = float(np.mean(found)) if found else float("nan")
     return {
-        "quality_score": Estimate(float(report.get_score()), n_samples=n, insufficient=insufficient),
-        "column_shapes": Estimate(float(properties["Column Shapes"]), n_samples=n),
-        "column_pair_trends": Estimate(float(properties["Column Pair Trends"]), n_samples=n),
+        "quality_score": Estimate(
+            score, n_samples=n, insufficient=insufficient, details={"not_computed": missing} if missing else None
+        ),
+        "column_shapes": Estimate(shapes, n_samples=n),
+        "column_pair_trends": Estimate(pairs, n_samples=n),
     }
 
 

@@ -41,3 +41,29 @@ def test_a_privacy_gate_fails_only_when_its_interval_clears_chance():
     fidelity = {"detection_auc": Gate("detection_auc", "fidelity", "max", 0.8, "")}
     _, (detection,) = gated_report({"fidelity": {"detection_auc": Estimate(0.85, 0.45, 0.95, baseline=0.5)}}, fidelity)
     assert not detection.passed
+
+
+def test_a_metric_that_could_not_be_computed_is_not_judged_and_its_manifest_reads_back(tmp_path):
+    """A 200-column table once left SDMetrics' pair trends NaN: the report manifest was written with
+    `null` and refused when the datasheet step read it ("written by another version")."""
+    from synth_assets.manifests import ReportManifest
+
+    gates = {
+        "quality_score": Gate("quality_score", "fidelity", "min", 0.75, ""),
+        "dcr_share": Gate("dcr_share", "privacy", "max", 0.55, ""),
+    }
+    sections = {"fidelity": {"quality_score": Estimate(float("nan"))}, "privacy": {"dcr_share": Estimate(float("nan"), baseline=0.5)}}
+    _, outcomes = gated_report(sections, gates)
+    by_metric = {o.metric: o for o in outcomes}
+    assert not by_metric["quality_score"].judged and by_metric["quality_score"].passed  # fitness: not judged passes
+    assert not by_metric["dcr_share"].judged and not by_metric["dcr_share"].passed  # privacy fails closed
+    assert "could not be computed" in by_metric["quality_score"].note
+
+    manifest = ReportManifest(
+        dataset="wide", version="v1", path="p", sha256="s", synthetic_hash="h",
+        metrics={"fidelity.column_pair_trends": float("nan"), "fidelity.column_shapes": 0.9}, gates=outcomes, files=[],
+    )  # fmt: skip
+    path = tmp_path / "validation.json"
+    path.write_text(manifest.model_dump_json())
+    loaded = ReportManifest.load(path)
+    assert loaded.metrics["fidelity.column_shapes"] == 0.9 and loaded.metrics["fidelity.column_pair_trends"] != loaded.metrics["fidelity.column_pair_trends"]
