@@ -167,6 +167,37 @@ def test_tampered_generator_is_refused_before_anything_is_written(env, candidate
     assert published_state(env) == before
 
 
+def test_a_candidate_with_a_failed_gate_is_refused_before_anything_is_written(env, candidate):
+    manifests = candidate["manifests"]
+    validation = manifests["validation"]
+    failed = (validation.gates[0].model_copy(update={"passed": False}), *validation.gates[1:])
+    manifests["validation"] = validation.model_copy(update={"gates": failed})
+    before = published_state(env)
+    try:
+        with pytest.raises(GateFailure, match=rf"failed gates \['{failed[0].check_name}'\]: not published"):
+            candidate["publish"]()
+    finally:
+        manifests["validation"] = validation
+    assert published_state(env) == before
+
+
+def test_alias_and_champion_pointer_move_together(env, candidate, monkeypatch):
+    """The pointer write fails after the alias moved: the alias goes back, the folder goes."""
+    before = published_state(env)
+    write_json = DataRoot.write_json
+
+    def failing_pointer(self, path, payload):
+        if path.name == "champion.json":
+            raise OSError("No space left on device")
+        return write_json(self, path, payload)
+
+    monkeypatch.setattr(DataRoot, "write_json", failing_pointer)
+    with pytest.raises(OSError, match="No space left"):
+        candidate["publish"]()
+    monkeypatch.undo()
+    assert published_state(env) == before  # alias, pointer and version folders as they were
+
+
 def test_interrupted_publication_is_invisible_and_cleaned_by_the_next(env, champion, candidate, capsys):
     zone = env["home"] / "published" / "adult"
     # What a kill during publication leaves: a staging folder, and (older code) a version folder

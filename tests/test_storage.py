@@ -41,6 +41,27 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path):
     assert len(list(path.parent.iterdir())) == 1
 
 
+def test_a_write_that_fails_on_disk_keeps_the_previous_file(tmp_path, monkeypatch):
+    """The disk fills while the new bytes are being written (fsync fails): the old file is whole.
+    A truncate-and-write implementation would have destroyed it already."""
+    import errno
+    import os
+
+    root = DataRoot(str(tmp_path))
+    path = root.path("published", "champion.json")
+    root.write_json(path, {"version": "v1"})
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        root.write_json(path, {"version": "v2", "padding": "x" * 10_000})
+    monkeypatch.undo()
+    assert root.read_json(path) == {"version": "v1"}
+    assert [p.name for p in path.parent.iterdir()] == ["champion.json"]  # no temporary file left
+
+
 def test_tampered_bytes_are_refused(tmp_path):
     root = DataRoot(str(tmp_path))
     path = root.path("restricted", "generator.pkl")

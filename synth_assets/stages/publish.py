@@ -5,7 +5,8 @@ is ever visible": the release is assembled in a hidden staging folder
 (`published/<dataset>/.staging/`), MLflow logs the run and registers the generator, the datasheet
 is finalised with that model version, `publication.json` is written last inside the staging
 folder, and only then is the folder renamed to `versions/<version>` and do the `champion` alias
-and `published/<dataset>/champion.json` move. A failure at any step leaves the previous champion
+and `published/<dataset>/champion.json` move (together: if the pointer cannot be written, the
+alias moves back). A failure at any step leaves the previous champion
 in place everywhere; the next publication removes what an interrupted one left behind.
 """
 
@@ -160,6 +161,7 @@ def publish_candidate(
         )
 
     clean_interrupted_publications(root, dataset)
+    previous = read_champion(root, dataset)  # before the new folder exists: it is the fallback
     target = versions_folder(root, dataset) / synthetic.version
     if target.exists():
         raise GateFailure(f"dataset {dataset!r}: version {synthetic.version} is already published at {target}")
@@ -246,8 +248,11 @@ def publish_candidate(
                 **{f"gate.{g.check_name}": f"{g.value:.6g}" for g in gates},
             },
         )
+        root.write_json(champion_path(root, dataset), publication.model_dump())
     except BaseException:
-        # The alias did not move: the folder must not outlive it as the "newest version".
+        # The alias and `champion.json` move together or not at all, and the folder must not
+        # outlive them as the "newest version".
+        mlflow_registry.move_alias(tracking_uri, dataset, mlflow_registry.CHAMPION, previous.model_version if previous else None)
         root.remove_folder(target)
         raise
     record(
@@ -257,7 +262,6 @@ def publish_candidate(
             version=synthetic.version, status="champion", model_version=logged.model_version, mlflow_run_id=logged.run_id, gates=gates
         ),
     )
-    root.write_json(champion_path(root, dataset), publication.model_dump())
     return publication
 
 
