@@ -412,6 +412,7 @@ def prepare_dagster_home() -> None:
 def collect_status() -> dict:
     from synth_assets.catalog import load_catalog
     from synth_assets.failures import describe_failure, failures
+    from synth_assets.history import history, retractions
     from synth_assets.provenance import without_credentials
     from synth_assets.publish.mlflow_registry import CHALLENGER, CHAMPION, registered_model_name, version_by_alias
     from synth_assets.runlock import lock_holder
@@ -463,6 +464,7 @@ def collect_status() -> dict:
             if champion is None
             else {"ok": damage is None, "problem": damage, "advice": repair_advice(dataset, champion) if damage else None},
             "in_flight": holder.describe() if holder is not None else None,
+            "retracted": retractions(history(root, dataset)),
         }
     return {
         "data_root": settings.home(),
@@ -497,7 +499,7 @@ def status_command(*, as_json: bool) -> int:
         print(f"\n{dataset}  (source {entry['source']}, {entry['selector']})")
         published = entry["published"]
         if published is None:
-            print("  not published yet: run `synth-assets refresh " + dataset + "`")
+            print(("  nothing published now" if entry["retracted"] else "  not published yet") + ": run `synth-assets refresh " + dataset + "`")
         else:
             print(f"  published {published['version']}: {published['rows']:,} rows, hash {published['content_hash'][:16]}")
             print(f"  {published['path']}")
@@ -517,6 +519,8 @@ def status_command(*, as_json: bool) -> int:
             print(f"  last failed run {failure['run_id']} at {failure['failed_at']}: {failure['summary']}")
         if entry["in_flight"]:
             print(f"  in flight: {entry['in_flight']}")
+        for withdrawn in entry["retracted"]:
+            print(f"  withdrawn {withdrawn['version']} ({withdrawn['retracted_at']}, {withdrawn['retracted_by']}): {withdrawn['reason']}")
     return 0
 
 

@@ -119,6 +119,9 @@ def test_retracting_the_last_version_leaves_nothing_served(env, capsys):
     assert "no published version remains" in capsys.readouterr().out
     assert read_champion(root, "adult") is None and champion_version(env["tracking_uri"], "adult") is None
     assert not (env["home"] / "published" / "adult" / "champion.json").exists()
+    assert cli.main(["status"]) == 0
+    status = capsys.readouterr().out
+    assert "nothing published now" in status and f"withdrawn {only.version}" in status and "withdrawn for the test" in status
 
 
 def _files(folder: str) -> list:
