@@ -7,9 +7,10 @@ with anonymeter's own warnings when the attack did no better than guessing (then
 cannot be trusted either way).
 
 anonymeter's inference baseline (the attacker who guesses a secret at random from the synthetic
-data) is broken upstream: its guesses are re-indexed onto the targets' index, so almost every guess
-becomes missing and the baseline comes out near 0 (0.01-0.04 for `sex`, where random guessing
-succeeds ~55% of the time); its "attack no better than guessing" warning then never fires.
+data) is broken upstream: its guesses are re-indexed onto the targets' index, so guesses become
+missing or are compared with other targets, and the baseline is wrong (for `sex` on Adult, where
+random guessing succeeds ~56% of the time: 0.01-0.04 in one measurement, off by 0.12 in
+tests/metrics/test_privacy.py); its "attack no better than guessing" warning then misfires.
 `FairBaselineInference` aligns the guesses with the targets by position.
 """
 

@@ -12,7 +12,7 @@ in place everywhere; the next publication removes what an interrupted one left b
 
 import json
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
 from upath import UPath
@@ -252,8 +252,9 @@ def publish_candidate(
     except BaseException:
         # The alias and `champion.json` move together or not at all, and the folder must not
         # outlive them as the "newest version".
-        mlflow_registry.move_alias(tracking_uri, dataset, mlflow_registry.CHAMPION, previous.model_version if previous else None)
         root.remove_folder(target)
+        with suppress(Exception):  # MLflow down: the alias never moved, nothing to put back
+            mlflow_registry.move_alias(tracking_uri, dataset, mlflow_registry.CHAMPION, previous.model_version if previous else None)
         raise
     record(
         root,
