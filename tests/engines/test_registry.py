@@ -7,7 +7,7 @@ import pytest
 
 from synth_assets.engines import MODELS, GeneratorError, available_models, generator_params, model_info
 from synth_assets.engines.environments import environment
-from synth_assets.engines.registry import describe, measurements
+from synth_assets.engines.registry import measurements
 
 # Constructor arguments synth-assets sets itself (the schema, the seed, the plugin's scratch
 # folder, the engine's workspace and device), and Python objects a YAML catalog cannot hold.
@@ -98,9 +98,33 @@ def test_every_required_model_is_measured_and_offered():
         assert models <= set(available_models(engine)), f"{engine}: not offered: {models - set(available_models(engine))}"
 
 
-def test_only_models_that_finished_within_their_bounds_are_offered():
-    for name, measured in measurements().items():
-        assert describe(MODELS[name])["offered"] == (measured["status"] == "ok")
+def test_offered_follows_the_measurement_not_the_registration(tmp_path, monkeypatch):
+    """Against a measurements file written here: finished -> offered; timed out, failed or never
+    measured -> not; the host-side replay control needs no measurement."""
+    from synth_assets.engines import registry
+
+    written = {
+        "sdv/gaussian_copula": {"status": "ok", "fit_seconds": 9.0},
+        "sdv/ctgan": {"status": "timeout (> 900 s)"},
+        "synthcity/ddpm": {"status": "error", "error": "boom"},
+    }
+    (tmp_path / "measurements.json").write_text(json.dumps(written))
+    monkeypatch.setattr(registry, "MEASUREMENTS", tmp_path / "measurements.json")
+    registry.measurements.cache_clear()
+    try:
+        assert registry.offered("sdv/gaussian_copula")
+        assert not registry.offered("sdv/ctgan") and not registry.offered("synthcity/ddpm")
+        assert not registry.offered("sdv/tvae")  # registered, never measured
+        assert registry.offered("replay/rows")
+        assert registry.cost_class("sdv/ctgan") == "over its bounds on Adult: timeout (> 900 s)"
+        assert registry.cost_class("synthcity/ddpm") == "failed on Adult: boom"
+        assert registry.cost_class("sdv/gaussian_copula") == "fast (< 1 min)"
+    finally:
+        registry.measurements.cache_clear()
+
+
+def test_the_shipped_measurements_finished_within_their_bounds():
+    for measured in measurements().values():
         if measured["status"] == "ok":
             assert measured["fit_seconds"] < measured["bounds"]["time_budget_s"]
             assert measured["peak_memory_mb"] < measured["bounds"]["memory_limit_gb"] * 1024
