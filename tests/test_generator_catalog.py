@@ -78,6 +78,27 @@ def test_dp_fits_spend_the_ledger_and_a_fit_over_budget_is_refused(name, home, t
     assert read_champion(root, "adult").version == champion.version
 
 
+@pytest.mark.slow
+def test_a_dp_fit_spends_its_epsilon_even_when_it_fails_a_gate_or_is_killed(home, tmp_path, source):
+    dp = {"engine": "smartnoise", "model": "mst", **DP_GENERATORS["smartnoise/mst"], "epsilon": 1.0}
+    root = DataRoot(str(home))
+    failing_gate = write_catalog(
+        tmp_path / "gate.yaml",
+        {"adult": dataset_entry(source, generator=dp, epsilon_budget=5.0, acceptance={**UTILITY_OFF, "quality_score_min": 0.999})},
+    )
+    first = run_regenerate(failing_gate, "adult")
+    assert not first.success and read_champion(root, "adult") is None
+    assert [(s.generator, s.epsilon) for s in spends(root, "adult")] == [("smartnoise/mst", 1.0)]
+
+    killed = write_catalog(
+        tmp_path / "killed.yaml",
+        {"adult": dataset_entry(source, generator={**dp, "time_budget_s": 1}, epsilon_budget=5.0, acceptance=UTILITY_OFF)},
+    )
+    second = run_regenerate(killed, "adult")
+    assert not second.success and "time budget" in failure_causes(second)
+    assert epsilon_spent(root, "adult") == 2.0, "the killed fit ran on the real rows: it spends too"
+
+
 def test_epsilon_budget_needs_dp_generators(tmp_path, home, capsys, monkeypatch):
     catalog = write_catalog(tmp_path / "c.yaml", {"adult": dataset_entry("sqlite:///x.db", epsilon_budget=1.0)})
     monkeypatch.setenv("SYNTH_ASSETS_CATALOG", str(catalog))

@@ -1,7 +1,8 @@
 """The privacy ledger: epsilon spent on a dataset's real data, fit after fit.
 
 Every fit of a differentially private generator spends its epsilon on the source's rows, whether
-or not its candidate passes the gates. Refreshes read overlapping data (the same source, grown),
+or not it finishes and whether or not its candidate passes the gates: the spend is recorded when
+the fit starts. Refreshes read overlapping data (the same source, grown),
 so spends add up (sequential composition); the catalog's `epsilon_budget` caps the total, and a
 regeneration that would exceed it is refused before anything is fitted.
 """

@@ -38,15 +38,22 @@ def fit_generator(
     """Fit the catalog's generator on the train split, in its engine's environment within its bounds.
 
     A differentially private fit is checked against the dataset's epsilon budget first, and its
-    spend is recorded in the privacy ledger once it has happened.
+    spend is recorded in the privacy ledger when it starts: a fit that fails, is killed at its time
+    budget or whose candidate fails a gate has still run the mechanism on the real rows (and its
+    progress logs left the fitting process), so it spends its epsilon all the same.
     """
     config = spec.generator
     info = model_info(config.engine, config.model)
     params = generator_params(info, config.params, config.epsilon, config.delta)
     private = config.epsilon is not None  # generator_params refused epsilon for models that cannot honour it
+    train = root.read_frame(root.resolve(snapshot.train_path), expected_hash=snapshot.train_hash)
     if private:
         check_budget(root, dataset, config.epsilon, spec.epsilon_budget)
-    train = root.read_frame(root.resolve(snapshot.train_path), expected_hash=snapshot.train_hash)
+        record_spend(
+            root,
+            dataset,
+            new_spend(version=version, generator=info.name, epsilon=config.epsilon, delta=config.delta, snapshot_hash=snapshot.snapshot_hash),
+        )
     outcome = fit_in_engine(
         FitRequest(
             engine=config.engine,
@@ -78,12 +85,6 @@ def fit_generator(
         seed=config.seed,
     )
     root.write_bytes(folder / "reference_profile.json", root.resolve(snapshot.profile_path).read_bytes())
-    if private:
-        record_spend(
-            root,
-            dataset,
-            new_spend(version=version, generator=info.name, epsilon=config.epsilon, delta=config.delta, snapshot_hash=snapshot.snapshot_hash),
-        )
     manifest = GeneratorManifest(
         dataset=dataset,
         version=version,
