@@ -27,5 +27,5 @@ def test_a_failed_transfer_gate_stops_the_chain_and_keeps_the_candidate_as_chall
     tracking_uri = f"sqlite:///{home / 'mlflow' / 'mlflow.db'}"
     assert champion_version(tracking_uri, "adult") is None
     (entry,) = history(root, "adult")
-    assert entry.status == "challenger" and version_by_alias(tracking_uri, "adult", CHALLENGER).version == entry.model_version
+    assert entry.status == "challenger" and str(version_by_alias(tracking_uri, "adult", CHALLENGER).version) == entry.model_version
     assert [g.check_name for g in entry.gates if not g.passed] == ["transfer_transfer_ratio"]
