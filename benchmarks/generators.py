@@ -234,8 +234,13 @@ def plot(measured: dict, path: Path) -> None:
 
 def markdown(measured: dict, default: str | None, sides: dict | None) -> list[str]:
     info = machine()
+    # The measurements' own dates and commits, not this run's: `--report-only` measures nothing.
+    points = [p for entry in measured.values() for p in [entry, *entry.get("other_tables", {}).values()]]
+    dates = sorted(p["measured_at"][:10] for p in points if "measured_at" in p)
+    commits = sorted({p["git"] for p in points if "git" in p})
+    when = f"{dates[0]} to {dates[-1]}" if dates and dates[0] != dates[-1] else (dates[0] if dates else "at an unrecorded date")
     lines = [
-        f"Measured {datetime.now(UTC):%Y-%m-%d} on {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB; git {info['git']}.",
+        f"Measured {when} on {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB; git {', '.join(commits) or '(not recorded for these measurements)'}.",
         "",
         "| generator | table | status | fit (s) | fit CPU (s) | peak MiB | quality | detection (logistic) | detection (boosted) | transfer | DCR share | every gate | failed gates | reproducible |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -310,6 +315,7 @@ def main() -> None:
                 if synthetic is not None:
                     entry |= score(spec, snapshot, synthetic, train, holdout)
                 entry["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+                entry["git"] = machine()["git"]
                 if table == "adult":
                     previous = measured.get(name, {})
                     if entry["status"] == "ok" and not args.no_reproducibility:
@@ -334,12 +340,13 @@ def main() -> None:
     lines = markdown(measured, default, sides)
     figure = ROOT / "docs" / "generators-quality-vs-cpu.png"
     plot(measured, figure)
-    path = write_results("generators", {"measurements": measured, "default": default, "side_by_side": sides}, "# Generators on Adult and DoctorAUS\n\n" + "\n".join(lines) + "\n")
+    # A results file records a measuring run; `--report-only` measured nothing, so it writes none.
+    path = None if args.report_only else write_results("generators", {"measurements": measured, "default": default, "side_by_side": sides}, "# Generators on Adult and DoctorAUS\n\n" + "\n".join(lines) + "\n")
     docs = ROOT / "docs" / "generators.md"
     before, rest = docs.read_text().split(DOCS_START)
     docs.write_text(f"{before}{DOCS_START}\n" + "\n".join(lines) + f"\n{DOCS_END}{rest.split(DOCS_END)[1]}")
     print("\n".join(lines))
-    print(f"\nwritten {path}, {MEASUREMENTS}, {figure} and the table in {docs}")
+    print(f"\nwritten {path or '(no results file: nothing measured)'}, {MEASUREMENTS}, {figure} and the table in {docs}")
 
 
 if __name__ == "__main__":
