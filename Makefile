@@ -13,7 +13,7 @@ DEFAULT_ENGINE := mostlyai
 ENGINES := $(notdir $(patsubst %/,%,$(dir $(wildcard environments/*/uv.lock))))
 engine = environments/$(1)/.venv/synth-assets-lock.sha256
 
-.PHONY: demo test lint ui bench clean install engines
+.PHONY: demo test lint ui bench mutation clean install engines
 
 demo: $(VENV)/.installed $(call engine,$(DEFAULT_ENGINE))
 	$(BIN)/synth-assets demo
@@ -24,6 +24,10 @@ test: $(VENV)/.installed $(foreach e,$(ENGINES),$(call engine,$(e)))
 # The pipeline against the bare engine scripts at 32k, 100k and 1M rows (~15 min on 2 cores).
 bench: $(VENV)/.installed $(foreach e,$(ENGINES),$(call engine,$(e)))
 	$(BIN)/python -m benchmarks.pipeline
+
+# Mutation testing of the safety core against its fast tests (~2 min; not part of `make test`).
+mutation: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.mutation
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -50,4 +54,4 @@ $(CURDIR)/.tools/bin/uv:
 	.tools/bin/pip install --quiet "uv>=0.5"
 
 clean:
-	rm -rf $(VENV) .tools .synth-assets environments/*/.venv
+	rm -rf $(VENV) .tools .synth-assets environments/*/.venv mutants
