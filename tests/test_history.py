@@ -29,3 +29,28 @@ def test_a_better_champion_is_not_flagged():
 def test_the_history_table_has_a_row_per_version_and_a_column_per_gate():
     table = history_table([entry("v1", 0.9, 0.5), entry("v2", 0.8, 0.54)])
     assert list(table["version"]) == ["v1", "v2"] and list(table["fidelity_quality_score"]) == [0.9, 0.8]
+
+
+def test_a_version_is_recorded_once_and_a_retraction_keeps_its_evidence(tmp_path):
+    import pytest
+
+    from synth_assets.history import Retraction, history, record, record_retraction, retractions
+    from synth_assets.storage import DataRoot
+
+    root = DataRoot(str(tmp_path))
+    assert history(root, "adult") == []
+    first, second = entry("v1", 0.9, 0.5), entry("v2", 0.8, 0.52)
+    record(root, "adult", first)
+    record(root, "adult", second)
+    record(root, "adult", first)  # re-publishing v1 moves it last, once
+    assert [e.version for e in history(root, "adult")] == ["v2", "v1"]
+    assert history(root, "other") == []
+
+    why = Retraction(retracted_at="2026-11-24T00:00:00+00:00", retracted_by="reviewer", reason="names")
+    updated = record_retraction(root, "adult", "v2", why)
+    assert updated.status == "retracted" and updated.gates == second.gates
+    stored = {e.version: e for e in history(root, "adult")}
+    assert stored["v2"].retraction == why and stored["v1"].status == "champion" and stored["v1"].retraction is None
+    assert retractions(history(root, "adult")) == [{"version": "v2", "model_version": "v2", **why.model_dump()}]
+    with pytest.raises(ValueError, match="version v9 is not in the quality history"):
+        record_retraction(root, "adult", "v9", why)
