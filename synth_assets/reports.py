@@ -42,7 +42,7 @@ def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tupl
                 entry |= {"threshold": gate.threshold, "bound": gate.bound, "passed": passed}
                 note = estimate.insufficient or (None if computed else f"{metric} could not be computed on this data (not a number)")
                 if not judged:
-                    entry["judged"] = False
+                    entry |= {"judged": False, "insufficient": note}
                 elif chance:
                     note = f"past the threshold but its 95% interval [{estimate.ci_low:.4f}, {estimate.ci_high:.4f}] reaches the chance baseline {estimate.baseline:g}"
                     entry["within_chance"] = True
@@ -98,6 +98,8 @@ def sections_markdown(sections: dict[str, dict[str, dict]]) -> str:
                 gate = f"{sign} {entry['threshold']:g}: {'pass' if entry['passed'] else '**FAIL**'}"
                 if entry.get("judged") is False:
                     gate += f" (not judged: {entry['insufficient']})"
+                elif entry.get("within_chance"):
+                    gate += " (past the threshold, within chance)"
             parts.append(f"| {metric} | {entry['value']:.4f} | {ci} | {baseline} | {entry.get('n_samples', '')} | {gate} |")
         parts.append("")
     return "\n".join(parts)

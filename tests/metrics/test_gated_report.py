@@ -2,7 +2,7 @@
 
 from synth_assets.gates import Gate
 from synth_assets.metrics.estimate import Estimate
-from synth_assets.reports import gated_report, gates_markdown
+from synth_assets.reports import gated_report, gates_markdown, sections_markdown
 
 
 def test_insufficient_estimates_are_not_judged_and_privacy_fails_closed():
@@ -36,6 +36,7 @@ def test_a_privacy_gate_fails_only_when_its_interval_clears_chance():
     assert not significant.passed and significant.note is None
     noisy, entry = outcome(0.025, -0.01, 0.06)  # a holdout-sized control: past 0.005, but chance reaches it
     assert noisy.passed and noisy.judged and entry["within_chance"] and "reaches the chance baseline 0" in noisy.note
+    assert "pass (past the threshold, within chance)" in sections_markdown({"privacy": {"near_copy_excess": entry}})
     assert outcome(0.004, -0.01, 0.02)[0].passed  # under the threshold: passes whatever the interval
     # Fitness gates hold to the value alone: detection far from 0.5 is the finding, not noise.
     fidelity = {"detection_auc": Gate("detection_auc", "fidelity", "max", 0.8, "")}
@@ -53,9 +54,10 @@ def test_a_metric_that_could_not_be_computed_is_not_judged_and_its_manifest_read
         "dcr_share": Gate("dcr_share", "privacy", "max", 0.55, ""),
     }
     sections = {"fidelity": {"quality_score": Estimate(float("nan"))}, "privacy": {"dcr_share": Estimate(float("nan"), baseline=0.5)}}
-    _, outcomes = gated_report(sections, gates)
+    body, outcomes = gated_report(sections, gates)
     by_metric = {o.metric: o for o in outcomes}
     assert not by_metric["quality_score"].judged and by_metric["quality_score"].passed  # fitness: not judged passes
+    assert "not judged: quality_score could not be computed on this data" in sections_markdown(body)
     assert not by_metric["dcr_share"].judged and not by_metric["dcr_share"].passed  # privacy fails closed
     assert "could not be computed" in by_metric["quality_score"].note
 
