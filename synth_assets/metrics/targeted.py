@@ -129,6 +129,25 @@ def proportion_difference(successes_a: int, n_a: int, successes_b: int, n_b: int
     )
 
 
+def excess_over_holdout(synthetic_hits: np.ndarray, holdout_hits: np.ndarray, details: dict) -> Estimate:
+    """Share of synthetic rows a rule flags minus the share of holdout rows it flags (chance), with
+    Newcombe's interval; the shares and sample sizes join `details`."""
+    value, low, high = proportion_difference(int(synthetic_hits.sum()), len(synthetic_hits), int(holdout_hits.sum()), len(holdout_hits))
+    return Estimate(
+        value,
+        low,
+        high,
+        baseline=0.0,
+        n_samples=len(synthetic_hits),
+        details=details
+        | {
+            "synthetic_share": float(synthetic_hits.mean()),
+            "holdout_share": float(holdout_hits.mean()),
+            "holdout_rows": len(holdout_hits),
+        },
+    )
+
+
 def near_copies(synthetic_to_train: np.ndarray, holdout_to_train: np.ndarray) -> Estimate:
     """Share of synthetic rows nearer a train row than real unseen rows come, beyond chance.
 
@@ -140,22 +159,8 @@ def near_copies(synthetic_to_train: np.ndarray, holdout_to_train: np.ndarray) ->
     """
     quantile = max(NEAR_COPY_QUANTILE, NEAR_COPY_MIN_PROBES / max(len(holdout_to_train), 1))
     radius = float(np.quantile(holdout_to_train, quantile))
-    synthetic_hits = int((synthetic_to_train <= radius).sum())
-    holdout_hits = int((holdout_to_train <= radius).sum())
-    value, low, high = proportion_difference(synthetic_hits, len(synthetic_to_train), holdout_hits, len(holdout_to_train))
-    return Estimate(
-        value,
-        low,
-        high,
-        baseline=0.0,
-        n_samples=len(synthetic_to_train),
-        details={
-            "radius": radius,
-            "quantile": round(quantile, 4),
-            "synthetic_share": synthetic_hits / len(synthetic_to_train),
-            "holdout_share": holdout_hits / len(holdout_to_train),
-            "holdout_rows": len(holdout_to_train),
-        },
+    return excess_over_holdout(
+        synthetic_to_train <= radius, holdout_to_train <= radius, {"radius": radius, "quantile": round(quantile, 4)}
     )
 
 
@@ -198,23 +203,10 @@ def exposed_near_copies(
         own = spacing[nearest]
         return (own > 0) & (own >= cut) & (distance < EXPOSED_SPACING_FRACTION * own)
 
-    synthetic_hits, holdout_hits = int(near_copy(query_distance, query_nearest).sum()), int(near_copy(probe_distance, probe_nearest).sum())
-    value, low, high = proportion_difference(synthetic_hits, len(queries), holdout_hits, len(probes))
-    return Estimate(
-        value,
-        low,
-        high,
-        baseline=0.0,
-        n_samples=len(queries),
-        details={
-            "exposure_cut": round(cut, 6),
-            "exposed_share": EXPOSED_SHARE,
-            "spacing_fraction": EXPOSED_SPACING_FRACTION,
-            "synthetic_share": synthetic_hits / len(queries),
-            "holdout_share": holdout_hits / len(probes),
-            "holdout_rows": len(probes),
-            "train_rows": len(reference),
-        },
+    return excess_over_holdout(
+        near_copy(query_distance, query_nearest),
+        near_copy(probe_distance, probe_nearest),
+        {"exposure_cut": round(cut, 6), "exposed_share": EXPOSED_SHARE, "spacing_fraction": EXPOSED_SPACING_FRACTION, "train_rows": len(reference)},
     )
 
 
