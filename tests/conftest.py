@@ -1,6 +1,7 @@
 """Shared fixtures: small real data (a sample of the bundled UCI Adult), catalogs, isolated homes."""
 
 import copy
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -100,6 +101,19 @@ def dataset_entry(source_url: str, **overrides) -> dict:
 
 # Settings a developer's shell may carry that would point a test at their own stores.
 INHERITED_SETTINGS = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SYNTH_ASSETS_CATALOG", "DAGSTER_HOME")
+
+
+@contextmanager
+def scenario_home(tmp_path_factory: pytest.TempPathFactory, name: str):
+    """For a module-scoped scenario: a scratch folder, an isolated home inside it (`<folder>/home`)
+    and the MonkeyPatch holding that isolation, undone when the scenario ends, even if it failed."""
+    monkeypatch = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp(name)
+    isolate_home(monkeypatch, folder / "home")
+    try:
+        yield folder, folder / "home", monkeypatch
+    finally:
+        monkeypatch.undo()
 
 
 def isolate_home(monkeypatch: pytest.MonkeyPatch, home: str | Path) -> None:

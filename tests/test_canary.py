@@ -24,7 +24,7 @@ from synth_assets import cli, settings
 from synth_assets.catalog import load_catalog
 from synth_assets.definitions import build_definitions
 from synth_assets.publish.mlflow_registry import tracking
-from tests.conftest import dataset_entry, isolate_home, write_catalog, write_sqlite
+from tests.conftest import dataset_entry, scenario_home, write_catalog, write_sqlite
 
 pytestmark = pytest.mark.slow
 TEXT_CANARIES = ("CANARY-NAME", "canary-mail", "CANARY-COUNTRY")
@@ -33,47 +33,43 @@ NUMBER_CANARY = 777_777  # capital_loss never exceeds 4,356 in Adult
 
 @pytest.fixture(scope="module")
 def canary_runs(tmp_path_factory, adult_sample):
-    monkeypatch = pytest.MonkeyPatch()
-    root = tmp_path_factory.mktemp("canary")
-    home = root / "home"
-    isolate_home(monkeypatch, home)
-    source = adult_sample.copy()
-    source.insert(0, "name", [f"CANARY-NAME-{i:05d}" for i in range(len(source))])
-    source["email"] = [f"canary-mail-{i}@leak.example" for i in range(len(source))]
-    source.loc[:2, "native_country"] = "CANARY-COUNTRY"
-    source.loc[3:4, "capital_loss"] = NUMBER_CANARY
-    url = write_sqlite(root / "source.sqlite", source)
-    pii = {"columns": {"name": "drop", "email": "fake:email"}}
-    # The default generalisation (the base test entry turns top-coding off); on 1,800 rows it costs
-    # GaussianCopula its detection gate (see conftest), and its transfer above chance is ~0.5 here:
-    # neither is what this test is about (they are tested on their own in tests/metrics).
-    good = write_catalog(
-        root / "good.yaml",
-        {"adult": dataset_entry(url, pii=pii, disclosure={"top_code_rows": 10}, acceptance={"detection_auc_max": None, "transfer_ratio_min": None}, max_sample_rows=5_000)},
-    )
-    # The e-mail column declared numerical: the snapshot fails on input full of canaries.
-    bad = write_catalog(root / "bad.yaml", {"adult": dataset_entry(url, pii={"columns": {"name": "drop"}, "detection": "warn"}, columns={"email": "numerical"})})
-    # The candidate fails a gate after publication: it becomes an MLflow challenger.
-    failing = write_catalog(
-        root / "failing.yaml",
-        {"adult": dataset_entry(url, pii=pii, disclosure={"top_code_rows": 10}, acceptance={"detection_auc_max": None, "transfer_ratio_min": None, "quality_score_min": 0.999}, max_sample_rows=5_000)},
-    )
-    (home / "dagster").mkdir(parents=True)
-    instance = dg.DagsterInstance.local_temp(str(home / "dagster"))
-    results = {
-        name: build_definitions(load_catalog(path)).resolve_job_def("regenerate_adult").execute_in_process(
-            instance=instance, raise_on_error=False
+    with scenario_home(tmp_path_factory, "canary") as (root, home, monkeypatch):
+        source = adult_sample.copy()
+        source.insert(0, "name", [f"CANARY-NAME-{i:05d}" for i in range(len(source))])
+        source["email"] = [f"canary-mail-{i}@leak.example" for i in range(len(source))]
+        source.loc[:2, "native_country"] = "CANARY-COUNTRY"
+        source.loc[3:4, "capital_loss"] = NUMBER_CANARY
+        url = write_sqlite(root / "source.sqlite", source)
+        pii = {"columns": {"name": "drop", "email": "fake:email"}}
+        # The default generalisation (the base test entry turns top-coding off); on 1,800 rows it costs
+        # GaussianCopula its detection gate (see conftest), and its transfer above chance is ~0.5 here:
+        # neither is what this test is about (they are tested on their own in tests/metrics).
+        good = write_catalog(
+            root / "good.yaml",
+            {"adult": dataset_entry(url, pii=pii, disclosure={"top_code_rows": 10}, acceptance={"detection_auc_max": None, "transfer_ratio_min": None}, max_sample_rows=5_000)},
         )
-        for name, path in (("bad", bad), ("good", good))  # bad first: no champion contract to stop it earlier
-    }
-    monkeypatch.setenv("SYNTH_ASSETS_CATALOG", str(failing))
-    with console_captured() as console:
-        results["challenger_exit"] = cli.main(["refresh", "adult"])
-        results["drift_exit"] = cli.main(["drift", "adult", "--json"])
-    results["console"] = console.read()
-    yield home, results
-    instance.dispose()
-    monkeypatch.undo()
+        # The e-mail column declared numerical: the snapshot fails on input full of canaries.
+        bad = write_catalog(root / "bad.yaml", {"adult": dataset_entry(url, pii={"columns": {"name": "drop"}, "detection": "warn"}, columns={"email": "numerical"})})
+        # The candidate fails a gate after publication: it becomes an MLflow challenger.
+        failing = write_catalog(
+            root / "failing.yaml",
+            {"adult": dataset_entry(url, pii=pii, disclosure={"top_code_rows": 10}, acceptance={"detection_auc_max": None, "transfer_ratio_min": None, "quality_score_min": 0.999}, max_sample_rows=5_000)},
+        )
+        (home / "dagster").mkdir(parents=True)
+        instance = dg.DagsterInstance.local_temp(str(home / "dagster"))
+        results = {
+            name: build_definitions(load_catalog(path)).resolve_job_def("regenerate_adult").execute_in_process(
+                instance=instance, raise_on_error=False
+            )
+            for name, path in (("bad", bad), ("good", good))  # bad first: no champion contract to stop it earlier
+        }
+        monkeypatch.setenv("SYNTH_ASSETS_CATALOG", str(failing))
+        with console_captured() as console:
+            results["challenger_exit"] = cli.main(["refresh", "adult"])
+            results["drift_exit"] = cli.main(["drift", "adult", "--json"])
+        results["console"] = console.read()
+        yield home, results
+        instance.dispose()
 
 
 @contextmanager

@@ -19,34 +19,30 @@ from synth_assets.definitions import build_definitions
 from synth_assets.resources import DataRootResource
 from synth_assets.stages.publish import read_champion
 from synth_assets.storage import DataRoot
-from tests.conftest import dataset_entry, isolate_home, write_catalog, write_sqlite
+from tests.conftest import dataset_entry, scenario_home, write_catalog, write_sqlite
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, adult_sample):
-    monkeypatch = pytest.MonkeyPatch()
-    root = tmp_path_factory.mktemp("drift")
-    home = root / "home"
-    isolate_home(monkeypatch, home)
-    source = root / "source.sqlite"
-    url = write_sqlite(source, adult_sample)
-    # The run the drift requests retrains on shifted rows (older ages, a new workclass); on 1,800
-    # rows GaussianCopula's transfer above chance then falls under the base entry's 0.5. This test is
-    # about when runs start and what they publish, not fitness (tested in tests/metrics).
-    entry = dataset_entry(url, max_generator_age_days=7, acceptance={"transfer_ratio_min": None})
-    catalog_path = write_catalog(root / "catalog.yaml", {"adult": entry})
-    monkeypatch.setenv("SYNTH_ASSETS_CATALOG", str(catalog_path))
-    defs = build_definitions(load_catalog(catalog_path))
-    (root / "dagster").mkdir()
-    instance = dg.DagsterInstance.local_temp(str(root / "dagster"))  # schedules need a persistent one
-    first = defs.resolve_job_def("regenerate_adult").execute_in_process(instance=instance)
-    assert first.success
-    state = {"home": home, "source": source, "defs": defs, "instance": instance, "cursor": None}
-    yield state
-    instance.dispose()
-    monkeypatch.undo()
+    with scenario_home(tmp_path_factory, "drift") as (root, home, monkeypatch):
+        source = root / "source.sqlite"
+        url = write_sqlite(source, adult_sample)
+        # The run the drift requests retrains on shifted rows (older ages, a new workclass); on 1,800
+        # rows GaussianCopula's transfer above chance then falls under the base entry's 0.5. This test is
+        # about when runs start and what they publish, not fitness (tested in tests/metrics).
+        entry = dataset_entry(url, max_generator_age_days=7, acceptance={"transfer_ratio_min": None})
+        catalog_path = write_catalog(root / "catalog.yaml", {"adult": entry})
+        monkeypatch.setenv("SYNTH_ASSETS_CATALOG", str(catalog_path))
+        defs = build_definitions(load_catalog(catalog_path))
+        (root / "dagster").mkdir()
+        instance = dg.DagsterInstance.local_temp(str(root / "dagster"))  # schedules need a persistent one
+        first = defs.resolve_job_def("regenerate_adult").execute_in_process(instance=instance)
+        assert first.success
+        state = {"home": home, "source": source, "defs": defs, "instance": instance, "cursor": None}
+        yield state
+        instance.dispose()
 
 
 def _tick(world, cursor=None):

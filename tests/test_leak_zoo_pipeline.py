@@ -27,42 +27,38 @@ from synth_assets.stages.publish import read_champion
 from synth_assets.stages.snapshot import take_snapshot
 from synth_assets.storage import DataRoot
 from tests import leak_zoo
-from tests.conftest import isolate_home, write_sqlite
+from tests.conftest import scenario_home, write_sqlite
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def zoo(tmp_path_factory):
-    monkeypatch = pytest.MonkeyPatch()
-    folder = tmp_path_factory.mktemp("zoo")
-    home = folder / "home"
-    isolate_home(monkeypatch, home)
-    shipped = yaml.safe_load((BUNDLED_DIR / "doctoraus.yaml").read_text())
-    entry = shipped["datasets"]["doctoraus"]
-    entry["source"] = {"url": write_sqlite(folder / "doctoraus.sqlite", load_bundled("doctoraus"), table="doctoraus"), "table": "doctoraus"}
+    with scenario_home(tmp_path_factory, "zoo") as (folder, home, monkeypatch):
+        shipped = yaml.safe_load((BUNDLED_DIR / "doctoraus.yaml").read_text())
+        entry = shipped["datasets"]["doctoraus"]
+        entry["source"] = {"url": write_sqlite(folder / "doctoraus.sqlite", load_bundled("doctoraus"), table="doctoraus"), "table": "doctoraus"}
 
-    def catalog_for(rows: str) -> str:
-        path = folder / f"catalog-{abs(hash(rows))}.yaml"
-        entry["generator"] = {"engine": "replay", "model": "rows", "params": {"path": rows}}
-        path.write_text(yaml.safe_dump({"datasets": {"doctoraus": entry}}, sort_keys=False))
-        return str(path)
+        def catalog_for(rows: str) -> str:
+            path = folder / f"catalog-{abs(hash(rows))}.yaml"
+            entry["generator"] = {"engine": "replay", "model": "rows", "params": {"path": rows}}
+            path.write_text(yaml.safe_dump({"datasets": {"doctoraus": entry}}, sort_keys=False))
+            return str(path)
 
-    root = DataRoot(str(home))
-    first = catalog_for(str(folder / "none.parquet"))
-    spec = load_catalog(first, allow_unmeasured=True).dataset("doctoraus")
-    snapshot = take_snapshot("doctoraus", spec, root)
-    root.write_text(manifest_path(root, ["doctoraus", "real_snapshot"]), snapshot.model_dump_json())  # what `evaluate` reads
-    train, holdout = load_splits(snapshot, root)
-    schema = snapshot.schema_contract
-    honest = schema.conform(fit_model("sdv/gaussian_copula", train, schema, sample_rows=len(train)).sample, what="GaussianCopula sample")
-    cases = {}
-    for index, (name, (synthetic, _, leak)) in enumerate(leak_zoo.table_zoo("doctoraus", honest, train, holdout, schema, spec.quasi_identifiers).items()):
-        path = folder / f"case-{index}.parquet"
-        synthetic.to_parquet(path)
-        cases[name] = (path, leak)
-    yield {"root": root, "cases": cases, "catalog_for": catalog_for, "monkeypatch": monkeypatch}
-    monkeypatch.undo()
+        root = DataRoot(str(home))
+        first = catalog_for(str(folder / "none.parquet"))
+        spec = load_catalog(first, allow_unmeasured=True).dataset("doctoraus")
+        snapshot = take_snapshot("doctoraus", spec, root)
+        root.write_text(manifest_path(root, ["doctoraus", "real_snapshot"]), snapshot.model_dump_json())  # what `evaluate` reads
+        train, holdout = load_splits(snapshot, root)
+        schema = snapshot.schema_contract
+        honest = schema.conform(fit_model("sdv/gaussian_copula", train, schema, sample_rows=len(train)).sample, what="GaussianCopula sample")
+        cases = {}
+        for index, (name, (synthetic, _, leak)) in enumerate(leak_zoo.table_zoo("doctoraus", honest, train, holdout, schema, spec.quasi_identifiers).items()):
+            path = folder / f"case-{index}.parquet"
+            synthetic.to_parquet(path)
+            cases[name] = (path, leak)
+        yield {"root": root, "cases": cases, "catalog_for": catalog_for, "monkeypatch": monkeypatch}
 
 
 def privacy_failures(gates) -> set[str]:

@@ -24,7 +24,7 @@ from synth_assets.publish.mlflow_registry import champion_version
 from synth_assets.runlock import regeneration_in_flight
 from synth_assets.stages.publish import GateFailure, publish_candidate, read_champion
 from synth_assets.storage import DataRoot, IntegrityError
-from tests.conftest import dataset_entry, isolate_home, write_catalog, write_sqlite
+from tests.conftest import dataset_entry, scenario_home, write_catalog, write_sqlite
 
 pytestmark = pytest.mark.slow
 
@@ -33,23 +33,19 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory, adult_sample):
-    monkeypatch = pytest.MonkeyPatch()
-    folder = tmp_path_factory.mktemp("reliability")
-    home = folder / "home"
-    isolate_home(monkeypatch, home)
-    source = write_sqlite(folder / "source.sqlite", adult_sample)
-    catalog = write_catalog(folder / "catalog.yaml", {"adult": dataset_entry(source)})
-    monkeypatch.setenv("SYNTH_ASSETS_CATALOG", str(catalog))
-    renamed = write_sqlite(folder / "renamed.sqlite", adult_sample.rename(columns={"education": "schooling"}))
-    yield {
-        "home": home,
-        "root": DataRoot(str(home)),
-        "catalog": catalog,
-        "renamed_catalog": write_catalog(folder / "renamed.yaml", {"adult": dataset_entry(renamed)}),
-        "tracking_uri": f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
-        "monkeypatch": monkeypatch,
-    }
-    monkeypatch.undo()
+    with scenario_home(tmp_path_factory, "reliability") as (folder, home, monkeypatch):
+        source = write_sqlite(folder / "source.sqlite", adult_sample)
+        catalog = write_catalog(folder / "catalog.yaml", {"adult": dataset_entry(source)})
+        monkeypatch.setenv("SYNTH_ASSETS_CATALOG", str(catalog))
+        renamed = write_sqlite(folder / "renamed.sqlite", adult_sample.rename(columns={"education": "schooling"}))
+        yield {
+            "home": home,
+            "root": DataRoot(str(home)),
+            "catalog": catalog,
+            "renamed_catalog": write_catalog(folder / "renamed.yaml", {"adult": dataset_entry(renamed)}),
+            "tracking_uri": f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
+            "monkeypatch": monkeypatch,
+        }
 
 
 @pytest.fixture(scope="module")

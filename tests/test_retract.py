@@ -14,7 +14,8 @@ from synth_assets import cli
 from synth_assets.history import history
 from synth_assets.publish.mlflow_registry import champion_version, registered_model_name
 from synth_assets.stages.publish import published_versions, read_champion
-from tests.conftest import dataset_entry, isolate_home, write_catalog, write_sqlite
+from synth_assets.storage import DataRoot
+from tests.conftest import dataset_entry, scenario_home, write_catalog, write_sqlite
 
 pytestmark = pytest.mark.slow
 
@@ -23,21 +24,17 @@ FIRST_NAMES = [f"{a}{b}" for a in ("Ann", "Bet", "Car", "Dor", "Eli", "Fay", "Gi
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory, adult_sample):
-    monkeypatch = pytest.MonkeyPatch()
-    folder = tmp_path_factory.mktemp("retract")
-    home = folder / "home"
-    isolate_home(monkeypatch, home)
-    with_names = adult_sample.assign(first_name=np.random.default_rng(0).choice(FIRST_NAMES, size=len(adult_sample)))
-    source = write_sqlite(folder / "source.sqlite", with_names)
-    # 120 random first names add noise the small fit cannot ignore; transfer is not what is tested here.
-    relaxed = {"transfer_ratio_min": None, "detection_auc_boosted_max": None}
-    catalogs = {
-        # The leak: names in the source, detection only warns, so they are modelled and published.
-        "undeclared": write_catalog(folder / "undeclared.yaml", {"adult": dataset_entry(source, pii={"detection": "warn"}, acceptance=relaxed)}),
-        "declared": write_catalog(folder / "declared.yaml", {"adult": dataset_entry(source, pii={"columns": {"first_name": "drop"}}, acceptance=relaxed)}),
-    }
-    yield {"home": home, "catalogs": catalogs, "tracking_uri": f"sqlite:///{home / 'mlflow' / 'mlflow.db'}", "monkeypatch": monkeypatch}
-    monkeypatch.undo()
+    with scenario_home(tmp_path_factory, "retract") as (folder, home, monkeypatch):
+        with_names = adult_sample.assign(first_name=np.random.default_rng(0).choice(FIRST_NAMES, size=len(adult_sample)))
+        source = write_sqlite(folder / "source.sqlite", with_names)
+        # 120 random first names add noise the small fit cannot ignore; transfer is not what is tested here.
+        relaxed = {"transfer_ratio_min": None, "detection_auc_boosted_max": None}
+        catalogs = {
+            # The leak: names in the source, detection only warns, so they are modelled and published.
+            "undeclared": write_catalog(folder / "undeclared.yaml", {"adult": dataset_entry(source, pii={"detection": "warn"}, acceptance=relaxed)}),
+            "declared": write_catalog(folder / "declared.yaml", {"adult": dataset_entry(source, pii={"columns": {"first_name": "drop"}}, acceptance=relaxed)}),
+        }
+        yield {"home": home, "catalogs": catalogs, "tracking_uri": f"sqlite:///{home / 'mlflow' / 'mlflow.db'}", "monkeypatch": monkeypatch}
 
 
 def refresh(env, catalog: str):
@@ -46,9 +43,7 @@ def refresh(env, catalog: str):
     return read_champion(_root(env), "adult")
 
 
-def _root(env):
-    from synth_assets.storage import DataRoot
-
+def _root(env) -> DataRoot:
     return DataRoot(str(env["home"]))
 
 
