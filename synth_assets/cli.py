@@ -1,7 +1,8 @@
 """`synth-assets`: run the demo, refresh a dataset, and report what is published.
 
 Every command runs in-process on the embedded default (no daemon); runs are recorded in the
-Dagster instance under `$DAGSTER_HOME` (default `<home>/dagster`) so the UI shows them later.
+Dagster instance under `$DAGSTER_HOME` (default `<home>/dagster`) as runs of the workspace's code
+location (synth_assets/launch.py), so the UI lists them under their job and can re-execute them.
 """
 
 import argparse
@@ -323,17 +324,14 @@ def run_dataset_job(dataset: str, job_name: str, what: str, *, verbose: bool = F
     import dagster as dg
 
     from synth_assets import runlock
-    from synth_assets.catalog import load_catalog
-    from synth_assets.definitions import build_definitions
     from synth_assets.failures import FailureRecord, innermost_cause, record_failure
+    from synth_assets.launch import execute_as_location_run
     from synth_assets.runlog import failed_gates, failure_summary
     from synth_assets.stages.publish import read_champion
     from synth_assets.storage import DataRoot
 
     prepare_dagster_home()
     root = DataRoot(settings.home())
-    # Built from the environment as it is now (catalog path, home, MLflow URI), not at import time.
-    job = build_definitions(load_catalog()).resolve_job_def(job_name)
     run_id = str(uuid.uuid4())  # chosen before the run starts, so the lock can name it
     log_file = run_log_path(run_id)
     with dg.DagsterInstance.get() as instance:
@@ -341,9 +339,9 @@ def run_dataset_job(dataset: str, job_name: str, what: str, *, verbose: bool = F
             raise RegenerationInFlight(f"a run of {dataset!r} is already in flight: run {running}; wait for it to finish and try again")
         runlock.acquire(root, dataset, run_id)
         try:
-            result = job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
+            result = execute_as_location_run(
+                instance,
+                job_name,
                 run_id=run_id,
                 run_config={"loggers": {"synth_assets": {"config": {"verbose": verbose, "log_file": str(log_file)}}}},
                 tags={"dataset": dataset, **runlock.this_process_tags()},
@@ -358,7 +356,7 @@ def run_dataset_job(dataset: str, job_name: str, what: str, *, verbose: bool = F
         ]
         record_failure(
             root,
-            FailureRecord.now(run_id=result.run_id, job=job.name, dataset=dataset, failed_steps=steps, run_error=""),
+            FailureRecord.now(run_id=result.run_id, job=job_name, dataset=dataset, failed_steps=steps, run_error=""),
         )
         champion = read_champion(root, dataset)
         kept = f"version {champion.version} ({root.resolve(champion.published_path)})" if champion else None

@@ -120,6 +120,11 @@ class GateOutcome(_Manifest):
     # a privacy gate past its threshold but within chance passes with a note saying so.
     judged: bool = True
     note: str | None = None
+    # The estimate's evidence, shown with the verdict (absent in manifests written before 2026-11-24).
+    ci_low: float | None = None
+    ci_high: float | None = None
+    baseline: float | None = None
+    n_samples: int | None = None
 
     @property
     def check_name(self) -> str:
@@ -180,6 +185,8 @@ class PublicationManifest(_Manifest):
     # sha256 of every file in the version folder, so readers can verify what they serve
     # (empty for versions published before it was recorded).
     files: dict[str, str] = {}
+    generator: str = ""  # engine/model (empty before 2026-11-24)
+    mlflow_experiment_id: str = ""
 
 
 def manifest_path(root: DataRoot, asset_path: list[str]):

@@ -56,6 +56,10 @@ def gated_report(sections: Sections, gates: dict[str, Gate]) -> tuple[dict, tupl
                         passed=passed,
                         judged=judged,
                         note=note,
+                        ci_low=estimate.ci_low,
+                        ci_high=estimate.ci_high,
+                        baseline=estimate.baseline,
+                        n_samples=estimate.n_samples,
                     )
                 )
             body[section][metric] = entry
@@ -73,11 +77,15 @@ def within_chance(estimate: Estimate, gate: Gate) -> bool:
 
 
 def gates_markdown(outcomes: tuple[GateOutcome, ...]) -> str:
-    rows = ["| gate | value | threshold | result |", "|---|---|---|---|"]
+    """Every gate with its evidence: value, 95% interval, chance baseline, sample size, verdict."""
+    rows = ["| gate | value | 95% interval | baseline | n | threshold | result |", "|---|---|---|---|---|---|---|"]
     for o in outcomes:
         sign = ">=" if o.bound == "min" else "<="
+        interval = f"[{o.ci_low:.4f}, {o.ci_high:.4f}]" if o.ci_low is not None and o.ci_high is not None else ""
+        baseline = f"{o.baseline:.4f}" if o.baseline is not None else ""
+        n = f"{o.n_samples:,}" if o.n_samples is not None else ""
         result = ("pass" if o.passed else "**FAIL**") + (f" ({o.note})" if o.judged and o.note else "") + ("" if o.judged else f" (not judged: {o.note})")
-        rows.append(f"| {o.check_name} | {o.value:.4f} | {sign} {o.threshold:g} | {result} |")
+        rows.append(f"| {o.check_name} | {o.value:.4f} | {interval} | {baseline} | {n} | {sign} {o.threshold:g} | {result} |")
     return "\n".join(rows)
 
 

@@ -60,7 +60,7 @@ def failure_summary(steps: list[dict[str, str]], failed_gates: list[dict], champ
     return lines
 
 
-def failed_gates(result: dg.ExecuteInProcessResult) -> list[dict]:
+def failed_gates(result: dg.JobExecutionResult) -> list[dict]:
     """The failed blocking checks of a run, with the value and threshold each recorded."""
     found = []
     for evaluation in result.get_asset_check_evaluations():

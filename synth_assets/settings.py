@@ -2,10 +2,15 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from synth_assets.provenance import without_credentials
 
 HOME_ENV = "SYNTH_ASSETS_HOME"
 CATALOG_ENV = "SYNTH_ASSETS_CATALOG"
 MLFLOW_ENV = "MLFLOW_TRACKING_URI"
+MLFLOW_UI_ENV = "SYNTH_ASSETS_MLFLOW_UI_URL"
+MLFLOW_UI_DEFAULT = "http://127.0.0.1:5000"  # where `mlflow ui` serves the embedded store
 EXECUTOR_ENV = "SYNTH_ASSETS_EXECUTOR"
 EXECUTORS = ("multiprocess", "celery")
 
@@ -56,6 +61,18 @@ def mlflow_artifact_root() -> str | None:
     if os.environ.get(MLFLOW_ENV):
         return None
     return (local_home() / "mlflow" / "artifacts").as_uri()
+
+
+def mlflow_ui_url() -> str:
+    """Where people open MLflow in a browser, for the links we print and attach (no trailing slash).
+
+    `SYNTH_ASSETS_MLFLOW_UI_URL` when set (a server behind a proxy answers elsewhere than its API);
+    else a tracking server's own URL; else where `mlflow ui` serves the embedded SQLite store.
+    Credentials are dropped: links end up in logs and Dagster metadata.
+    """
+    tracking = os.environ.get(MLFLOW_ENV) or ""
+    chosen = os.environ.get(MLFLOW_UI_ENV) or (tracking if urlsplit(tracking).scheme in ("http", "https") else MLFLOW_UI_DEFAULT)
+    return without_credentials(chosen).rstrip("/")
 
 
 def executor() -> str:

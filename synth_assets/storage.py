@@ -56,6 +56,10 @@ class DataRoot:
     def resolve(self, relative: str) -> UPath:
         return self.root.joinpath(relative)
 
+    def location(self, path: UPath) -> str:
+        """Where a file is, for a person: an absolute local path, or the URL of a remote root."""
+        return str(Path(path.path).resolve()) if path.protocol in ("", "file", "local") else str(path)
+
     def write_bytes(self, path: UPath, data: bytes) -> str:
         """Write atomically: readers see the old file or the new one, never a partial one."""
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -251,3 +251,45 @@ def test_a_tampered_generator_is_refused(second_run, pipeline_home, tmp_path):
     pickled.write_bytes(pickled.read_bytes() + b"tampered")
     with pytest.raises(IntegrityError, match="sha256 recorded when it was registered"):
         mlflow.pyfunc.load_model(str(model_folder))
+
+
+def test_the_publication_card_says_what_is_served_where_and_how_to_load_it(second_run, pipeline_home):
+    home, _ = pipeline_home
+    [materialization] = [e for e in second_run.get_asset_materialization_events() if e.asset_key.path == ["adult", "publication"]]
+    metadata = materialization.step_materialization_data.materialization.metadata
+    card = metadata["status"].value
+    publication = _manifest(second_run, "publication")
+    assert f"Champion: version {publication.version}" in card
+    assert "sdv/gaussian_copula" in card
+    data = (home / publication.published_path).resolve()
+    assert data.is_file() and f"`{data}`" in card and metadata["path"].value == str(data)
+    assert 'load_synthetic("adult")' in card and "synth-assets pull adult" in card
+    # Each gate with the evidence the validation report holds: value, interval, baseline, n.
+    report = json.loads((data.parent / "validation.json").read_text())["sections"]["privacy"]["dcr_share"]
+    assert f"| privacy_dcr_share | {report['value']:.4f} | [{report['ci_low']:.4f}, {report['ci_high']:.4f}] |" in card
+    check = check_results(second_run)["privacy_dcr_share"].metadata
+    assert (check["ci_low"].value, check["baseline"].value, check["n_samples"].value) == (report["ci_low"], report["baseline"], report["n_samples"])
+    # Links open the MLflow run and model version of this publication.
+    run = MlflowClient(settings.mlflow_tracking_uri()).get_run(publication.mlflow_run_id)
+    assert metadata["mlflow_run"].value.endswith(f"#/experiments/{run.info.experiment_id}/runs/{run.info.run_id}")
+    assert metadata["registered_model"].value.endswith(f"#/models/adult-generator/versions/{publication.model_version}")
+
+
+def test_a_failed_gate_says_not_published_in_one_sentence_and_which_champion_stays(memoriser_run, second_run):
+    kept = _manifest(second_run, "publication").version
+    value = _manifest(memoriser_run, "validation").metrics["privacy.exact_copy_excess"]
+    [failure] = [e for e in memoriser_run.all_events if e.is_step_failure]
+    assert failure.step_key == "adult__sample_and_validate"
+    sentence = failure.event_specific_data.user_failure_data.description
+    assert failure.event_specific_data.error.cls_name == "Failure"  # not the check framework's trace
+    assert sentence.startswith("NOT PUBLISHED: ") and sentence.endswith(f"failed; champion {kept} kept")
+    assert f"privacy_exact_copy_excess {value:.4f} vs <= " in sentence
+    # The publication asset shows it without a new materialization.
+    [observation] = [
+        e.event_specific_data.asset_observation
+        for e in memoriser_run.all_events
+        if e.event_type_value == "ASSET_OBSERVATION" and e.event_specific_data.asset_observation.asset_key.path == ["adult", "publication"]
+    ]
+    assert observation.metadata["published"].value is False
+    assert sentence in observation.metadata["status"].value and f"Champion: version {kept}" in observation.metadata["status"].value
+    assert not check_results(memoriser_run)["every_gate_passed"].passed

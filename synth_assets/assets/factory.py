@@ -6,10 +6,12 @@ resulting manifest into metadata; no statistics live here.
 """
 
 import re
+from collections.abc import Iterator
 
 import dagster as dg
 
-from synth_assets.assets.metadata import check_result, column_schema, short
+from synth_assets.assets.metadata import check_result, column_schema, short, transfer_markdown
+from synth_assets.assets.status_card import not_published_sentence, status_card
 from synth_assets.catalog import DatasetSpec
 from synth_assets.gates import applicable_gates
 from synth_assets.governance import plots
@@ -26,6 +28,7 @@ from synth_assets.manifests import (
     SyntheticManifest,
 )
 from synth_assets.metrics.drift import summary_line
+from synth_assets.publish.mlflow_registry import model_version_url, run_url
 from synth_assets.reports import gates_markdown
 from synth_assets.resources import DataRootResource, MlflowResource
 from synth_assets.runlock import RegenerationInFlight, dataset_run_in_flight
@@ -35,11 +38,14 @@ from synth_assets.stages.datasheet import compose_datasheet
 from synth_assets.stages.drift import measure_drift, write_drift_report
 from synth_assets.stages.generate import fit_generator, new_version, sample_synthetic
 from synth_assets.stages.preflight import preflight
-from synth_assets.stages.publish import publish_candidate
+from synth_assets.stages.publish import publish_candidate, read_champion
 from synth_assets.stages.snapshot import take_snapshot
 from synth_assets.stages.transfer import evaluate_transfer
 from synth_assets.stages.validate import validate_candidate
 from synth_assets.storage import DataRoot
+
+# The quality-history table and plot show the newest versions; the CSV linked beside them has all.
+HISTORY_SHOWN = 10
 
 
 def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]:
@@ -176,7 +182,9 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         check_specs=[
             dg.AssetCheckSpec(gate.check_name, asset=key("synthetic_dataset"), blocking=True, description=gate.describe())
             for gate in validation_gates.values()
-        ],
+        ]
+        # The report's own verdict, so the node is not green when the data failed a gate.
+        + [dg.AssetCheckSpec("every_gate_passed", asset=key("validation"), description="every validation gate above passed")],
     )
     def sample_and_validate(
         context: dg.AssetExecutionContext, data_root: DataRootResource, generator: GeneratorManifest, snapshot: SnapshotManifest
@@ -191,6 +199,8 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
                 "dagster/row_count": synthetic.n_rows,
                 "dagster/column_schema": column_schema(snapshot.schema_contract),
                 "version": synthetic.version,
+                "path": dg.MetadataValue.path(root.location(root.resolve(synthetic.path))),
+                "zone": "restricted candidate: published only after every gate passes (see publication)",
                 "content_hash": short(synthetic.content_hash),
                 "input/generator_sha256": short(generator.sha256),
                 "input/snapshot_hash": short(snapshot.snapshot_hash),
@@ -202,6 +212,13 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             verdict = ("pass" if outcome.passed else "FAIL") + (f", {'' if outcome.judged else 'not judged: '}{outcome.note}" if outcome.note else "")
             context.log.info(f"{dataset}: gate {outcome.check_name} = {outcome.value:.4f} ({verdict})")
             yield check_result(key("synthetic_dataset"), outcome, validation_gates[outcome.metric].describe())
+        yield dg.AssetCheckResult(
+            asset_key=key("validation"),
+            check_name="every_gate_passed",
+            passed=report.passed,
+            metadata={"failed": ", ".join(o.check_name for o in report.gates if not o.passed) or "none"},
+        )
+        yield from _stop_unless_passed(context, dataset, report, root)
 
     transfer_gates = applicable_gates(spec, "transfer")
 
@@ -222,6 +239,7 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         yield dg.Output(report, metadata=_report_metadata(report, "transfer", root))
         for outcome in report.gates:
             yield check_result(key("transfer_metrics"), outcome, transfer_gates[outcome.metric].describe())
+        yield from _stop_unless_passed(context, dataset, report, root)
 
     @dg.asset(
         key=key("datasheet"),
@@ -248,7 +266,13 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
     ) -> DatasheetManifest:
         """Datasheet of the candidate version, filled from the evidence above."""
         manifest, markdown = compose_datasheet(dataset, spec, snapshot, generator, synthetic, validation, transfer, drift, data_root.get())
-        context.add_output_metadata({"datasheet": dg.MetadataValue.md(markdown), "version": manifest.version})
+        context.add_output_metadata(
+            {
+                "datasheet": dg.MetadataValue.md(markdown),
+                "version": manifest.version,
+                "zone": "restricted candidate copy; the published datasheet is linked from publication",
+            }
+        )
         return manifest
 
     @dg.asset(
@@ -276,6 +300,7 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         datasheet: DatasheetManifest,
     ) -> PublicationManifest:
         """The gated version in the published zone and in MLflow, with the generator as `champion`."""
+        root = data_root.get()
         published = publish_candidate(
             dataset,
             spec,
@@ -285,7 +310,7 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             validation,
             transfer,
             datasheet,
-            data_root.get(),
+            root,
             tracking_uri=mlflow.tracking_uri,
             artifact_root=mlflow.artifact_root,
             run_id=context.run.run_id,
@@ -294,14 +319,29 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             f"{dataset}: published version {published.version} ({published.n_rows:,} rows); "
             f"{published.registered_model} v{published.model_version} is now champion"
         )
+        # The drift report of this run was measured before this champion existed; the next one
+        # compares the source with this version's reference profile.
+        context.log_event(
+            dg.AssetObservation(
+                asset_key=key("drift_report"),
+                metadata={"champion_version": published.version, "status": "baseline: the new champion was fitted on this snapshot"},
+            )
+        )
+        folder = root.resolve(published.published_path).parent
+        published_file = root.location(root.resolve(published.published_path))
         context.add_output_metadata(
             {
+                "status": dg.MetadataValue.md(status_card(root, dataset, published)),
+                "published": True,
                 "version": published.version,
-                "path": published.published_path,
+                "path": dg.MetadataValue.path(published_file),
+                "datasheet": dg.MetadataValue.path(root.location(folder / "datasheet.html")),
+                "validation_report": dg.MetadataValue.path(root.location(folder / "validation.html")),
+                "transfer_report": dg.MetadataValue.path(root.location(folder / "transfer.html")),
                 "dagster/row_count": published.n_rows,
                 "content_hash": short(published.content_hash),
-                "mlflow_run_id": published.mlflow_run_id,
-                "registered_model": f"{published.registered_model} v{published.model_version} (@champion)",
+                "mlflow_run": dg.MetadataValue.url(run_url(published.mlflow_experiment_id, published.mlflow_run_id)),
+                "registered_model": dg.MetadataValue.url(model_version_url(published.registered_model, published.model_version)),
             }
         )
         return published
@@ -324,7 +364,9 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
         root = data_root.get()
         entries = history(root, dataset)
         table = history_table(entries)
-        root.write_bytes(root.path("published", dataset, "history.csv"), table.to_csv(index=False).encode())
+        csv = root.path("published", dataset, "history.csv")
+        root.write_bytes(csv, table.to_csv(index=False).encode())
+        shown = table.tail(HISTORY_SHOWN)
         champions = [e for e in entries if e.status == "champion"]
         found = regressions(champions[-1], champions[-2], spec.regression_tolerance) if len(champions) >= 2 else []
         if found:
@@ -333,8 +375,11 @@ def dataset_assets(dataset: str, spec: DatasetSpec) -> list[dg.AssetsDefinition]
             metadata={
                 "versions": len(entries),
                 "champions": len(champions),
-                "history": dg.MetadataValue.md(table.round(4).to_markdown(index=False)),
-                "trend": dg.MetadataValue.md(f"![gate values over versions]({data_uri(plots.history_trend(table))})"),
+                "history": dg.MetadataValue.md(
+                    f"The newest {len(shown)} of {len(table)} versions (all: `history.csv`).\n\n" + shown.round(4).to_markdown(index=False)
+                ),
+                "history_csv": dg.MetadataValue.path(root.location(csv)),
+                "trend": dg.MetadataValue.md(f"![gate values over the newest versions]({data_uri(plots.history_trend(shown))})"),
             },
             check_results=[
                 dg.AssetCheckResult(
@@ -429,15 +474,41 @@ def bakeoff_asset(dataset: str, spec: DatasetSpec, common: dict) -> dg.AssetsDef
 
 
 def _report_metadata(report: ReportManifest, kind: str, root: DataRoot) -> dict:
+    # Transfer reports ~45 numbers: a table per model family instead, and only the gated ones as
+    # plottable floats; validation's metrics are few enough to keep each plottable.
+    plotted = report.metrics if kind == "validation" else {f"{o.section}.{o.metric}": o.value for o in report.gates}
     return {
         "version": report.version,
         "passed": report.passed,
-        "report": dg.MetadataValue.md(embedded_report_markdown(report, kind, root)),
-        "report_html": dg.MetadataValue.path(str(root.resolve(report.path).with_suffix(".html"))),
         "gates": dg.MetadataValue.md(gates_markdown(report.gates)) if report.gates else "no gates",
-        **{name: dg.MetadataValue.float(round(value, 6)) for name, value in report.metrics.items()},
+        **({"summary": dg.MetadataValue.md(transfer_markdown(report.metrics))} if kind == "transfer" else {}),
+        "report": dg.MetadataValue.md(embedded_report_markdown(report, kind, root)),
+        "report_html": dg.MetadataValue.path(root.location(root.resolve(report.path).with_suffix(".html"))),
+        **{name: dg.MetadataValue.float(round(value, 6)) for name, value in plotted.items()},
         "input/synthetic_hash": short(report.synthetic_hash),
     }
+
+
+def _stop_unless_passed(context: dg.AssetExecutionContext, dataset: str, report: ReportManifest, root: DataRoot) -> Iterator[dg.AssetObservation]:
+    """After a failed gate: the publication card says why and which champion stays, and the step
+    fails with that one sentence (not Dagster's check-failure trace); nothing downstream runs."""
+    failed = [o for o in report.gates if not o.passed]
+    if not failed:
+        return
+    champion = read_champion(root, dataset)
+    sentence = not_published_sentence(failed, champion)
+    context.log.error(f"{dataset}: {sentence}")
+    # Yielded, not logged: events logged by a step that then raises are not recorded.
+    yield dg.AssetObservation(
+        asset_key=dg.AssetKey([dataset, "publication"]),
+        metadata={
+            "status": dg.MetadataValue.md(status_card(root, dataset, champion, headline=sentence)),
+            "published": False,
+            "failed_gates": ", ".join(o.check_name for o in failed),
+            "candidate_version": report.version,
+        },
+    )
+    raise dg.Failure(description=sentence, metadata={"gates": dg.MetadataValue.md(gates_markdown(report.gates))}, allow_retries=False)
 
 
 def _owners(owner: str) -> list[str] | None:

@@ -86,7 +86,10 @@ def html_page(title: str, markdown_text: str) -> str:
 
 def drift_markdown(report: dict) -> str:
     if report["status"] == "no_champion":
-        return "No champion yet: there is no reference to compare the source with."
+        return (
+            f"No champion when this was measured ({report['measured_at']}): there was no reference to compare the source with. "
+            "A version published later becomes the reference of the next drift check."
+        )
     lines = [
         f"**{'DRIFTED' if report['drifted'] else 'stable'}**: {summary_line(report)}. "
         f"Source sample of {report['rows_compared']:,} rows against champion {report['champion_version']} "

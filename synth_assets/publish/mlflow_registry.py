@@ -8,15 +8,17 @@ Names: experiment `synth-assets/<dataset>`, registered model `<dataset>-generato
   the restricted zone (a generator that failed a privacy gate may contain training rows).
 """
 
+import json
 import os
+import re
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import mlflow
 import pandas as pd
@@ -25,10 +27,10 @@ from mlflow.models import ModelSignature
 from mlflow.tracking import MlflowClient
 from mlflow.types import ColSpec, Schema
 
-from synth_assets import __version__
+from synth_assets import __version__, settings
 from synth_assets.engines.environments import environment
 from synth_assets.failures import MlflowUnreachable
-from synth_assets.manifests import GeneratorManifest
+from synth_assets.manifests import GateOutcome, GeneratorManifest
 from synth_assets.provenance import without_credentials
 from synth_assets.publish.generator_model import GeneratorModel
 from synth_assets.schema import SchemaContract
@@ -44,6 +46,11 @@ REACHABILITY_TIMEOUT_S = 5.0
 
 CHAMPION, CHALLENGER = "champion", "challenger"
 LIBRARIES = ("sdmetrics", "anonymeter", "scikit-learn", "pandas", "numpy", "dagster", "mlflow")  # the host's; the engine's are in the generator's tags
+# MLflow 3 opens an experiment without this tag on its GenAI view (traces: "No data" here); ours
+# holds runs and models. The values are the UI's (`custom_model_development`, `genai_development`).
+EXPERIMENT_KIND_TAG, EXPERIMENT_KIND = "mlflow.experimentKind", "custom_model_development"
+NOTE_TAG = "mlflow.note.content"  # what the UI shows and edits as an experiment's or run's description
+MAX_PARAM_KEY, MAX_PARAM_VALUE = 250, 6000  # MLflow refuses longer keys and truncates longer values
 _MLFLOW_TYPES = {"int64": "long", "float64": "double", "string": "string", "boolean": "boolean", "datetime64[ns]": "datetime"}
 
 
@@ -133,6 +140,8 @@ class Generator:
     max_sample_rows: int  # per `predict` call: what the gates certified (`publish/limits.py`)
     data: bytes | None = None
     restricted_location: str | None = None
+    time_budget_s: int | None = None  # the catalog's bounds of the fit, logged as params
+    memory_limit_gb: float | None = None
 
     def model_config(self) -> dict:
         config = {
@@ -158,6 +167,132 @@ class Generator:
 class LoggedVersion:
     run_id: str
     model_version: str
+    experiment_id: str = ""
+
+
+def run_params(generator: Generator) -> dict[str, str]:
+    """The generator's configuration as MLflow params: comparable across runs in the UI's run table
+    (the same values are also tags, which other code reads). The engine's params are flattened as
+    `params.<name>` (nested ones as `params.<a>.<b>`). MLflow also logs the model's `model_config` as
+    params of the same run and refuses a key logged twice with different values: `engine` and
+    `model` are in both, with the same values."""
+    manifest = generator.manifest
+    config = {
+        "engine": manifest.engine,
+        "model": manifest.model,
+        "seed": manifest.seed,
+        **({"time_budget_s": generator.time_budget_s} if generator.time_budget_s is not None else {}),
+        **({"memory_limit_gb": generator.memory_limit_gb} if generator.memory_limit_gb is not None else {}),
+        **({"epsilon": manifest.epsilon} if manifest.epsilon is not None else {}),
+        **({"delta": manifest.delta} if manifest.delta is not None else {}),
+    }
+    flat = {key: _param_value(value) for key, value in config.items()} | _flattened(manifest.params, "params")
+    return {_param_key(key): value for key, value in flat.items()}
+
+
+def _flattened(params: Mapping, prefix: str) -> dict[str, str]:
+    flat = {}
+    for key, value in params.items():
+        name = f"{prefix}.{key}"
+        flat |= _flattened(value, name) if isinstance(value, Mapping) and value else {name: _param_value(value)}
+    return flat
+
+
+def _param_value(value) -> str:
+    """Strings as they are, everything else as JSON (`true`, `null`, `[1, 2]`), cut to MLflow's limit."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
+    return text if len(text) <= MAX_PARAM_VALUE else text[: MAX_PARAM_VALUE - 1] + "…"
+
+
+def _param_key(key: str) -> str:
+    # MLflow accepts only these characters in a key; an engine parameter may hold others.
+    return re.sub(r"[^/\w.\- :]", "_", key)[:MAX_PARAM_KEY]
+
+
+def short_version(version: str) -> str:
+    """`20261124T061200Z-1a2b3c4d` (`-c2` for a bake-off candidate) as `20261124-0612` (`-c2`): what
+    tells versions apart at a glance; the full id is the run's `dataset_version` tag."""
+    found = re.fullmatch(r"(\d{8})T(\d{4})\d{2}Z-[0-9a-f]{8}(-c\d+)?", version)
+    return f"{found[1]}-{found[2]}{found[3] or ''}" if found else version
+
+
+def version_run_name(role: str, dataset: str, version: str, generator: str) -> str:
+    """`champion · adult 20261124-0612 · sdv/gaussian_copula`: the role first, because the UI cuts
+    run names short and a champion and its challenger otherwise look alike."""
+    return f"{role} · {dataset} {short_version(version)} · {generator}"
+
+
+def loading_snippet(dataset: str) -> str:
+    """How an ML engineer gets the data, in the descriptions MLflow shows (see `synth_assets.consume`)."""
+    return (
+        "```python\n"
+        "from synth_assets.consume import load_synthetic, sample\n"
+        f'frame = load_synthetic("{dataset}")              # the champion\'s published rows, hash-verified\n'
+        f'fresh = sample("{dataset}", n_rows=1000, seed=7)  # new rows from the champion generator\n'
+        "```\n\n"
+        "```sh\n"
+        f"synth-assets pull {dataset}    # writes {dataset}-<version>.parquet\n"
+        "```\n"
+    )
+
+
+def experiment_description(dataset: str) -> str:
+    model = registered_model_name(dataset)
+    return (
+        f"# Synthetic `{dataset}`\n\n"
+        f"Synthetic data generated by synth-assets from the restricted `{dataset}` source: no real records. "
+        "A version is published only after every gate (fidelity, privacy, transfer) passed.\n\n"
+        f"{loading_snippet(dataset)}\n"
+        f"- **Runs** are named by role first: `{CHAMPION} · ...` passed every gate and was published "
+        f"(`{model}@{CHAMPION}` is the one served); `{CHALLENGER} · ...` failed a gate and is kept for inspection, never served.\n"
+        "- **Generator configuration** is in each run's params (engine, model, params.*, seed, time budget, epsilon/delta); "
+        "the full lineage is in its tags.\n"
+        "- **Datasheet** (purpose, allowed uses, gates, lineage): artifact `release/datasheet.md` "
+        "(also `.html`, `.json`) of a champion run, next to `release/synthetic.parquet` and the reports.\n"
+    )
+
+
+def model_description(dataset: str) -> str:
+    model = registered_model_name(dataset)
+    return (
+        f"Generator of synthetic `{dataset}` (synth-assets); its pyfunc `predict` takes `n_rows` (and `seed`) and samples rows. "
+        f"Alias `{CHAMPION}`: passed every gate, the one served. Alias `{CHALLENGER}`: failed a gate, holds no generator, never served. "
+        f"The gates' values are each version's `gate.*` tags; the datasheet is artifact `release/datasheet.md` of the version's run.\n\n"
+        f"{loading_snippet(dataset)}\n"
+        f'Or in MLflow directly: `mlflow.pyfunc.load_model("models:/{model}@{CHAMPION}")`.\n'
+    )
+
+
+def run_description(role: str, dataset: str, generator: GeneratorManifest, gates: Sequence[GateOutcome]) -> str:
+    failed = [gate.check_name for gate in gates if not gate.passed]
+    if not gates:
+        verdict = "Gates: not recorded with this run."
+    elif failed:
+        verdict = f"Gates: {len(failed)} of {len(gates)} failed ({', '.join(failed)})."
+    else:
+        verdict = f"Gates: all {len(gates)} passed."
+    what = (
+        f"Champion candidate: published as `{registered_model_name(dataset)}@{CHAMPION}` once its publication completes "
+        "(a later version may have replaced it since; see the model's aliases)."
+        if role == CHAMPION
+        else "Challenger: failed a gate; kept for inspection (reports and metrics only), never served."
+    )
+    privacy = f" Differentially private: epsilon {generator.epsilon:g}." if generator.epsilon is not None else ""
+    return (
+        f"{what}\n\n{verdict}\n\n"
+        f"Dataset `{dataset}` version `{generator.version}`; generator `{generator.engine}/{generator.model}` "
+        f"(seed {generator.seed}, fitted in {generator.fit_seconds:g} s).{privacy} Configuration: this run's params.\n"
+    )
+
+
+def run_url(experiment_id: str, run_id: str) -> str:
+    """The run's page in the MLflow UI (`settings.mlflow_ui_url()`)."""
+    return f"{settings.mlflow_ui_url()}/#/experiments/{quote(str(experiment_id), safe='')}/runs/{quote(run_id, safe='')}"
+
+
+def model_version_url(name: str, version: str) -> str:
+    """A registered model version's page in the MLflow UI."""
+    return f"{settings.mlflow_ui_url()}/#/models/{quote(name, safe='')}/versions/{quote(str(version), safe='')}"
 
 
 def log_version(
@@ -165,22 +300,32 @@ def log_version(
     tracking_uri: str,
     artifact_root: str | None,
     dataset: str,
-    run_name: str,
     artifacts: Mapping[str, bytes],
     metrics: Mapping[str, float],
     tags: Mapping[str, str],
     generator: Generator,
+    role: str = CHAMPION,
+    gates: Sequence[GateOutcome] = (),
+    run_name: str | None = None,
     synthetic: pd.DataFrame | None = None,
     synthetic_source: str | None = None,
     target: str | None = None,
 ) -> LoggedVersion:
-    """Log one MLflow run (tags, metrics, report artifacts, the synthetic data when given) and
-    register its generator as a new model version. No alias is set here: see `promote`."""
+    """Log one MLflow run (params, tags, metrics, report artifacts, the synthetic data when given) and
+    register its generator as a new model version. No alias is set here: see `promote`.
+
+    `role` (`champion` for a candidate being published, `challenger`) and `gates` go into the run's
+    name and description; `run_name` overrides the name."""
+    manifest = generator.manifest
+    name = run_name or version_run_name(role, dataset, manifest.version, f"{manifest.engine}/{manifest.model}")
+    description = run_description(role, dataset, manifest, gates)
     with tracking(tracking_uri) as client, tempfile.TemporaryDirectory() as staging, warnings.catch_warnings():
         # MLflow warns about schema hints and source resolution that do not apply to generated data.
         warnings.simplefilter("ignore", UserWarning)
         experiment = _experiment_id(client, dataset, artifact_root)
-        with mlflow.start_run(experiment_id=experiment, run_name=run_name, tags={**library_tags(), **tags}) as run:
+        run_tags = {**library_tags(), **tags, NOTE_TAG: description}
+        with mlflow.start_run(experiment_id=experiment, run_name=name, tags=run_tags) as run:
+            mlflow.log_params(run_params(generator))
             if synthetic is not None:
                 mlflow.log_input(_dataset_input(synthetic, synthetic_source, f"{dataset}-synthetic", target), context="synthetic")
             mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
@@ -213,7 +358,9 @@ def log_version(
                 },
                 registered_model_name=registered_model_name(dataset),
             )
-        return LoggedVersion(run.info.run_id, str(model_info.registered_model_version))
+        # Rewritten on every version: the description follows the code that serves the data.
+        client.update_registered_model(registered_model_name(dataset), description=model_description(dataset))
+        return LoggedVersion(run.info.run_id, str(model_info.registered_model_version), experiment)
 
 
 def _dataset_input(frame: pd.DataFrame, source: str | None, name: str, target: str | None):
@@ -268,12 +415,22 @@ def _log_files(artifacts: Mapping[str, bytes], staging: Path, artifact_path: str
 
 
 def _experiment_id(client: MlflowClient, dataset: str, artifact_root: str | None) -> str:
+    """The dataset's experiment, created when missing; its kind and description are (re)set on
+    existing ones too, so experiments created by earlier versions open on their runs as well."""
     name = experiment_name(dataset)
+    wanted = experiment_tags(dataset)
     existing = client.get_experiment_by_name(name)
-    if existing is not None:
-        return existing.experiment_id
-    location = f"{artifact_root}/{dataset}" if artifact_root else None
-    return client.create_experiment(name, artifact_location=location)
+    if existing is None:
+        location = f"{artifact_root}/{dataset}" if artifact_root else None
+        return client.create_experiment(name, artifact_location=location, tags=wanted)
+    for key, value in wanted.items():
+        if existing.tags.get(key) != value:
+            client.set_experiment_tag(existing.experiment_id, key, value)
+    return existing.experiment_id
+
+
+def experiment_tags(dataset: str) -> dict[str, str]:
+    return {EXPERIMENT_KIND_TAG: EXPERIMENT_KIND, NOTE_TAG: experiment_description(dataset)}
 
 
 def _requirements() -> list[str]:

@@ -40,7 +40,8 @@ def register_challenger(
         tracking_uri=tracking_uri,
         artifact_root=artifact_root,
         dataset=dataset,
-        run_name=f"{dataset}-{generator.version}-challenger",
+        role=mlflow_registry.CHALLENGER,
+        gates=gates,
         artifacts={name: (folder / name).read_bytes() for report in reports for name in report.files},
         metrics={k: v for report in reports for k, v in report.metrics.items()},
         tags=lineage_tags(dataset, spec, snapshot, generator, run_id) | {"status": "challenger", "failed_gates": ",".join(failed)},
@@ -50,6 +51,8 @@ def register_challenger(
             signature=mlflow_registry.generator_signature(snapshot.schema_contract, snapshot.pii.column_order, snapshot.pii.faked),
             max_sample_rows=sample_row_limit(spec.max_sample_rows, synthetic.n_rows),
             restricted_location=str(root.resolve(generator.path)),
+            time_budget_s=spec.generator.time_budget_s,
+            memory_limit_gb=spec.generator.memory_limit_gb,
         ),
     )
     mlflow_registry.promote(

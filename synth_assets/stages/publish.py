@@ -180,7 +180,8 @@ def publish_candidate(
             tracking_uri=tracking_uri,
             artifact_root=artifact_root,
             dataset=dataset,
-            run_name=f"{dataset}-{synthetic.version}",
+            role=mlflow_registry.CHAMPION,
+            gates=gates,
             artifacts=release,
             metrics=validation.metrics | transfer.metrics,
             tags=lineage_tags(dataset, spec, snapshot, generator, run_id)
@@ -191,6 +192,8 @@ def publish_candidate(
                 signature=mlflow_registry.generator_signature(snapshot.schema_contract, snapshot.pii.column_order, snapshot.pii.faked),
                 max_sample_rows=sample_row_limit(spec.max_sample_rows, synthetic.n_rows),
                 data=generator_bytes,
+                time_budget_s=spec.generator.time_budget_s,
+                memory_limit_gb=spec.generator.memory_limit_gb,
             ),
             synthetic=synthetic_frame,
             synthetic_source=str(target / "synthetic.parquet"),
@@ -231,6 +234,8 @@ def publish_candidate(
             snapshot_hash=snapshot.snapshot_hash,
             reference_profile_path=generator.reference_profile_path,
             files=files,
+            generator=f"{generator.engine}/{generator.model}",
+            mlflow_experiment_id=logged.experiment_id,
         )
         # Written last: a version folder with publication.json is complete.
         root.write_json(staging / "publication.json", publication.model_dump())
