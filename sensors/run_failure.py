@@ -6,8 +6,10 @@ makes the failure visible outside the Dagster UI too.
 
 import dagster as dg
 
+from synth_assets.assets.status_card import observe_failed_run
 from synth_assets.failures import FailureRecord, innermost_cause, record_failure
 from synth_assets.resources import DataRootResource
+from synth_assets.stages.publish import read_champion
 
 
 @dg.run_failure_sensor(
@@ -28,6 +30,9 @@ def record_run_failures(context: dg.RunFailureSensorContext, data_root: DataRoot
         failed_steps=steps,
         run_error=context.failure_event.message or "",
     )
-    record_failure(data_root.get(), record)
+    root = data_root.get()
+    record_failure(root, record)
+    if record.dataset is not None:
+        observe_failed_run(context.instance, root, record, read_champion(root, record.dataset))
     context.log.info(f"recorded failure of run {run.run_id} ({run.job_name}): {steps or record.run_error}")
 

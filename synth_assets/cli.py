@@ -324,6 +324,7 @@ def run_dataset_job(dataset: str, job_name: str, what: str, *, verbose: bool = F
     import dagster as dg
 
     from synth_assets import runlock
+    from synth_assets.assets.status_card import observe_failed_run
     from synth_assets.failures import FailureRecord, innermost_cause, record_failure
     from synth_assets.launch import execute_as_location_run
     from synth_assets.runlog import failed_gates, failure_summary
@@ -348,24 +349,24 @@ def run_dataset_job(dataset: str, job_name: str, what: str, *, verbose: bool = F
             )
         finally:
             runlock.release(root, dataset, run_id)
-    if not result.success:
+        if result.success:
+            return
         steps = [
             {"step": event.step_key, "cause": innermost_cause(event.event_specific_data.error)}
             for event in result.all_events
             if event.is_step_failure
         ]
-        record_failure(
-            root,
-            FailureRecord.now(run_id=result.run_id, job=job_name, dataset=dataset, failed_steps=steps, run_error=""),
-        )
+        record = FailureRecord.now(run_id=result.run_id, job=job_name, dataset=dataset, failed_steps=steps, run_error="")
+        record_failure(root, record)
         champion = read_champion(root, dataset)
-        kept = f"version {champion.version} ({root.resolve(champion.published_path)})" if champion else None
-        for line in failure_summary(steps, failed_gates(result), kept, str(log_file)):
-            print(line, file=sys.stderr)
-        raise RunFailed(
-            f"{what} of {dataset!r} failed (run {result.run_id}); the previous champion stays: "
-            + "; ".join(f"{s['step']}: {s['cause']}" for s in steps)
-        )
+        observe_failed_run(instance, root, record, champion)
+    kept = f"version {champion.version} ({root.resolve(champion.published_path)})" if champion else None
+    for line in failure_summary(steps, failed_gates(result), kept, str(log_file)):
+        print(line, file=sys.stderr)
+    raise RunFailed(
+        f"{what} of {dataset!r} failed (run {result.run_id}); the previous champion stays: "
+        + "; ".join(f"{s['step']}: {s['cause']}" for s in steps)
+    )
 
 
 def run_log_path(run_id: str) -> Path:

@@ -41,3 +41,8 @@ def test_a_cli_run_has_the_origin_and_snapshot_of_the_job_the_workspace_loads(ho
         # It ran in this process (no daemon, no code server): its steps started here.
         starts = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START)
         assert starts and {entry.dagster_event.pid for entry in starts} == {os.getpid()}
+        # The publication card says nothing was published, and why, without a materialization.
+        [record] = instance.fetch_observations(dg.AssetKey(["adult", "publication"]), limit=5).records
+        card = record.asset_observation.metadata["status"].value
+        assert card.startswith(f"### NOT PUBLISHED: run {run.run_id[:8]} failed (adult__")
+        assert "SourceError: dataset 'adult': cannot read source" in card and "no champion yet, nothing is served" in card

@@ -7,6 +7,9 @@ publication, an observation after a failed gate) and used as the failed step's m
 
 from collections.abc import Sequence
 
+import dagster as dg
+
+from synth_assets.failures import FailureRecord, describe_failure
 from synth_assets.manifests import GateOutcome, PublicationManifest
 from synth_assets.publish.mlflow_registry import model_version_url, run_url
 from synth_assets.reports import gates_markdown
@@ -19,10 +22,34 @@ def gate_verdict(outcome: GateOutcome) -> str:
     return f"{outcome.check_name} {outcome.value:.4f} vs {sign} {outcome.threshold:g}"
 
 
+NOT_PUBLISHED = "NOT PUBLISHED"
+
+
+def _kept(champion: PublicationManifest | None) -> str:
+    return f"champion {champion.version} kept" if champion else "no champion yet, nothing is served"
+
+
 def not_published_sentence(failed: Sequence[GateOutcome], champion: PublicationManifest | None) -> str:
     """The one sentence an on-call engineer needs after a gate failure."""
-    kept = f"champion {champion.version} kept" if champion else "no champion yet, nothing is served"
-    return f"NOT PUBLISHED: {', '.join(gate_verdict(o) for o in failed)} failed; {kept}"
+    return f"{NOT_PUBLISHED}: {', '.join(gate_verdict(o) for o in failed)} failed; {_kept(champion)}"
+
+
+def observe_failed_run(instance: dg.DagsterInstance, root: DataRoot, record: FailureRecord, champion: PublicationManifest | None) -> None:
+    """Put a failed run on the publication card, unless a failed gate already did (in its step):
+    a crash, an unreadable source or a lost lock publishes nothing either, and the card says so."""
+    if record.dataset is None or any(NOT_PUBLISHED in step["cause"] for step in record.failed_steps):
+        return
+    sentence = f"{NOT_PUBLISHED}: run {record.run_id[:8]} failed ({describe_failure(record)}); {_kept(champion)}"
+    instance.report_runless_asset_event(
+        dg.AssetObservation(
+            asset_key=dg.AssetKey([record.dataset, "publication"]),
+            metadata={
+                "status": dg.MetadataValue.md(status_card(root, record.dataset, champion, headline=sentence)),
+                "published": False,
+                "failed_run": record.run_id,
+            },
+        )
+    )
 
 
 def champion_card(root: DataRoot, champion: PublicationManifest) -> str:
