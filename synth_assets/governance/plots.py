@@ -126,16 +126,17 @@ def hybrid_curve(summary: dict) -> bytes:
 def history_trend(table: pd.DataFrame) -> bytes:
     """Every gated metric across evaluated versions; challengers (failed versions) marked with x."""
     gates = [c for c in table.columns if c not in ("version", "status", "evaluated_at", "model_version")]
-    figure = Figure(figsize=(7, 3.6), dpi=80)
+    # Sized for the Dagster metadata panel (~800 px wide): legend below, labels at a readable size.
+    figure = Figure(figsize=(8, 4.5), dpi=100)
     axes = figure.add_subplot(1, 1, 1)
     positions = np.arange(len(table))
     for gate in gates:
         line = axes.plot(positions, table[gate], marker="o", linewidth=1, label=gate)[0]
         failed = table["status"] == "challenger"
         axes.scatter(positions[failed], table.loc[failed, gate], marker="x", color=line.get_color(), s=60)
-    axes.set_xticks(positions, [str(v)[:15] for v in table["version"]], rotation=30, ha="right", fontsize=7)
+    axes.set_xticks(positions, [str(v)[:15] for v in table["version"]], rotation=20, ha="right", fontsize=8)
     axes.set_ylabel("gate value")
-    axes.legend(fontsize=6, ncol=2, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    axes.legend(fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.25))
     figure.tight_layout()
     return _png(figure)
 
