@@ -18,7 +18,7 @@ import json
 import os
 import socket
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import psutil
@@ -27,6 +27,10 @@ from synth_assets.failures import FailureRecord, RegenerationInFlight, record_fa
 from synth_assets.storage import DataRoot
 
 PID_TAG, HOST_TAG = "synth_assets/pid", "synth_assets/host"
+# An unreadable lock younger than this may be one being written right now (created, not yet
+# filled); older, its writer died between the two and the lock is taken over.
+UNREADABLE_LOCK_GRACE = timedelta(seconds=60)
+UNREADABLE = "unknown (unreadable lock file)"
 IN_FLIGHT = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,
@@ -43,7 +47,10 @@ class Holder:
     started_at: str
 
     def alive(self) -> bool:
-        """False only when we can tell: the holder ran on this host and its process is gone."""
+        """False only when we can tell: the holder ran on this host and its process is gone, or the
+        lock is unreadable and older than a writer needs to fill it."""
+        if self.run_id == UNREADABLE:
+            return datetime.now(UTC) - datetime.fromisoformat(self.started_at) < UNREADABLE_LOCK_GRACE
         return self.host != socket.gethostname() or process_alive(self.pid)
 
     def describe(self) -> str:
@@ -72,7 +79,8 @@ def lock_holder(root: DataRoot, dataset: str) -> Holder | None:
     except FileNotFoundError:
         return None
     except (ValueError, TypeError):
-        return Holder(run_id="unknown (unreadable lock file)", pid=-1, host=socket.gethostname(), started_at="?")
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+        return Holder(run_id=UNREADABLE, pid=-1, host=socket.gethostname(), started_at=modified)
 
 
 def acquire(root: DataRoot, dataset: str, run_id: str) -> Holder | None:
