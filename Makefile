@@ -32,8 +32,16 @@ mutation: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
+# Dagster on http://127.0.0.1:3000 and, for the embedded store, MLflow on http://127.0.0.1:5000
+# (where the links on the publication card point); both stop with Ctrl-C.
 ui: $(VENV)/.installed $(call engine,$(DEFAULT_ENGINE))
 	mkdir -p $(DAGSTER_HOME)
+	@if [ -z "$$MLFLOW_TRACKING_URI" ]; then \
+	  $(BIN)/mlflow ui --backend-store-uri "$$($(BIN)/python -c 'from synth_assets import settings; print(settings.mlflow_tracking_uri())')" \
+	    --host 127.0.0.1 --port 5000 > $(SYNTH_ASSETS_HOME)/mlflow-ui.log 2>&1 & \
+	  trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+	  echo "MLflow UI: http://127.0.0.1:5000 (log: $(SYNTH_ASSETS_HOME)/mlflow-ui.log)"; \
+	fi; \
 	$(BIN)/dagster dev -w workspace.yaml
 
 install: $(VENV)/.installed $(call engine,$(DEFAULT_ENGINE))

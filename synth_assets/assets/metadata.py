@@ -4,6 +4,7 @@ import dagster as dg
 
 from synth_assets.manifests import GateOutcome
 from synth_assets.metrics.estimate import Estimate
+from synth_assets.metrics.transfer import PRIMARY_METRIC
 from synth_assets.schema import SchemaContract
 
 
@@ -51,13 +52,14 @@ def check_result(asset_key: dg.AssetKey, outcome: GateOutcome, description: str)
 
 def transfer_markdown(metrics: dict[str, float]) -> str:
     """A transfer report's `section.metric` values as one row per model family, the gated transfer
-    ratio first, then each score trained on synthetic (TSTR) and on real (TRTR); other sections after."""
+    ratio first, then the task's primary score trained on synthetic (TSTR) and on real (TRTR); the
+    other scores stay in the full report. Other sections (error profile, hybrid curve) after."""
     sections: dict[str, dict[str, float]] = {}
     for name, value in metrics.items():
         section, _, metric = name.partition(".")
         sections.setdefault(section, {})[metric] = value
     families = [s for s in sections if s == "transfer" or s.startswith("transfer_")]
-    scores = sorted({m.removeprefix("tstr_") for s in families for m in sections[s] if m.startswith("tstr_")})
+    scores = [m for m in PRIMARY_METRIC.values() if any(f"tstr_{m}" in sections[s] for s in families)]
     lines = [
         "| model family | transfer ratio | " + " | ".join(f"{m} TSTR / TRTR" for m in scores) + " |",
         "|---" * (2 + len(scores)) + "|",

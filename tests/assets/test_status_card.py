@@ -48,6 +48,7 @@ def test_the_card_gives_the_absolute_location_the_evidence_links_and_a_loading_s
 def test_transfer_metrics_read_as_one_row_per_model_family_with_the_gated_ratio_first():
     metrics = {
         "transfer.tstr_roc_auc": 0.8, "transfer.trtr_roc_auc": 0.85, "transfer.transfer_ratio": 0.857,
+        "transfer.tstr_brier": 0.11, "transfer.trtr_brier": 0.09,  # in the full report, not the summary
         "transfer_logistic.tstr_roc_auc": 0.78, "transfer_logistic.trtr_roc_auc": 0.84, "transfer_logistic.transfer_ratio": 0.82,
         "hybrid.reaches_95pct_of_trtr": 500.0,
     }
