@@ -2,6 +2,7 @@
 
 import json
 
+import dagster as dg
 import pytest
 from mlflow.tracking import MlflowClient
 
@@ -155,6 +156,10 @@ def test_the_bakeoff_ranks_candidates_under_the_policy_and_promotes_the_winner(h
     assert champion.version == ranking[0]["version"] and champion.version.endswith("-c3")
     assert champion.content_hash == ranking[0]["synthetic_hash"]
     assert version_by_alias(champion.mlflow_tracking_uri, "adult").version == int(champion.model_version)
+    # The publication card follows a champion the bake-off published.
+    with dg.DagsterInstance.get() as instance:
+        [record] = instance.fetch_observations(dg.AssetKey(["adult", "publication"]), limit=1).records
+    assert f"Champion: version {champion.version}**" in record.asset_observation.metadata["status"].value
 
 
 def test_generators_cli_lists_offered_models_with_their_properties(capsys):

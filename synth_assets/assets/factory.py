@@ -457,6 +457,13 @@ def bakeoff_asset(dataset: str, spec: DatasetSpec, common: dict) -> dg.AssetsDef
                 run_id=context.run.run_id,
             )
             promoted = f"{published.registered_model} v{published.model_version} (@champion)"
+            # The publication card follows the champion whichever job published it.
+            context.log_event(
+                dg.AssetObservation(
+                    asset_key=dg.AssetKey([dataset, "publication"]),
+                    metadata={"status": dg.MetadataValue.md(status_card(root, dataset, published)), "published": True},
+                )
+            )
             context.log.info(f"{dataset}: bake-off winner {winner.label} published as version {published.version}")
         return dg.MaterializeResult(
             metadata={
