@@ -31,8 +31,8 @@ def record_run_failures(context: dg.RunFailureSensorContext, data_root: DataRoot
         run_error=context.failure_event.message or "",
     )
     root = data_root.get()
-    record_failure(root, record)
-    if record.dataset is not None:
+    # The CLI records and observes its own failed runs first: a run is put on the card once.
+    if record_failure(root, record) and record.dataset is not None:
         observe_failed_run(context.instance, root, record, read_champion(root, record.dataset))
     context.log.info(f"recorded failure of run {run.run_id} ({run.job_name}): {steps or record.run_error}")
 

@@ -357,9 +357,9 @@ def run_dataset_job(dataset: str, job_name: str, what: str, *, verbose: bool = F
             if event.is_step_failure
         ]
         record = FailureRecord.now(run_id=result.run_id, job=job_name, dataset=dataset, failed_steps=steps, run_error="")
-        record_failure(root, record)
         champion = read_champion(root, dataset)
-        observe_failed_run(instance, root, record, champion)
+        if record_failure(root, record):
+            observe_failed_run(instance, root, record, champion)
     kept = f"version {champion.version} ({root.resolve(champion.published_path)})" if champion else None
     for line in failure_summary(steps, failed_gates(result), kept, str(log_file)):
         print(line, file=sys.stderr)

@@ -46,13 +46,15 @@ def _path(root: DataRoot, dataset: str | None):
     return root.path("state", "failures", f"{dataset or '_no_dataset'}.json")
 
 
-def record_failure(root: DataRoot, record: FailureRecord) -> None:
-    """Append a record; a run recorded twice (by the CLI and by the sensor) is kept once."""
+def record_failure(root: DataRoot, record: FailureRecord) -> bool:
+    """Append a record; a run recorded twice (by the CLI and by the sensor) is kept once.
+    Returns whether it was new."""
     records = failures(root, record.dataset)
     if any(r.run_id == record.run_id for r in records):
-        return
+        return False
     records.append(record)
     root.write_json(_path(root, record.dataset), [r.model_dump() for r in records[-KEEP_RECORDS:]])
+    return True
 
 
 def failures(root: DataRoot, dataset: str | None) -> list[FailureRecord]:

@@ -8,8 +8,12 @@ import dagster as dg
 from dagster._core.workspace.context import WorkspaceProcessContext
 from dagster._core.workspace.load_target import WorkspaceFileTarget
 
+from sensors.run_failure import record_run_failures
 from synth_assets import cli
+from synth_assets.failures import failures
 from synth_assets.launch import LOCATION_NAME, REPOSITORY_NAME
+from synth_assets.resources import DataRootResource
+from synth_assets.storage import DataRoot
 from tests.conftest import dataset_entry, write_catalog
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,3 +50,11 @@ def test_a_cli_run_has_the_origin_and_snapshot_of_the_job_the_workspace_loads(ho
         card = record.asset_observation.metadata["status"].value
         assert card.startswith(f"### NOT PUBLISHED: run {run.run_id[:8]} failed (adult__")
         assert "SourceError: dataset 'adult': cannot read source" in card and "no champion yet, nothing is served" in card
+        # The run-failure sensor (the daemon's) sees the same run later: recorded and observed once.
+        failure = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)[0].dagster_event
+        sensor_context = dg.build_run_status_sensor_context(
+            sensor_name="record_run_failures", dagster_instance=instance, dagster_run=run, dagster_event=failure
+        ).for_run_failure()
+        record_run_failures(sensor_context, data_root=DataRootResource(url=str(home)))
+        assert len(instance.fetch_observations(dg.AssetKey(["adult", "publication"]), limit=5).records) == 1
+        assert [r.run_id for r in failures(DataRoot(str(home)), "adult")] == [run.run_id]
