@@ -176,7 +176,8 @@ def demo() -> int:
     print(f"  MLflow store:     {settings.mlflow_tracking_uri()}")
     print(f"                    browse: mlflow ui --backend-store-uri {settings.mlflow_tracking_uri()}")
     print(f"  Dagster UI:       DAGSTER_HOME={dagster_home()} SYNTH_ASSETS_HOME={home} dagster dev -w workspace.yaml")
-    print("                    (or `make ui` from the repository)")
+    print("                    (or `make ui` from the repository: Dagster on http://127.0.0.1:3000, MLflow on :5000)")
+    print("                    what is published and why: asset <dataset>/publication, metadata `status`")
     return 0
 
 
