@@ -314,7 +314,7 @@ def _lookup_guesses(keys: np.ndarray, values: np.ndarray, numeric: bool) -> tupl
     frame = frame[sizes <= LOOKUP_MAX_MATCHES]
     if numeric:
         frame = frame.dropna(subset=["value"])
-        return frame.groupby("key")["value"].median(), float(np.nanmedian(values)) if len(frame) else np.nan
+        return frame.groupby("key")["value"].median(), float(np.nanmedian(values)) if np.isfinite(values).any() else np.nan
     # Most common value per key; ties go to the value first in sort order, the same for every target.
     counts = frame.groupby(["key", "value"]).size().reset_index(name="count")
     counts = counts.sort_values(["key", "count", "value"], ascending=[True, False, True])
