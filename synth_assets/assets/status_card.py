@@ -1,8 +1,9 @@
 """The publication status card: what is served, by which generator, with which gate values, where
 it is and how to load it; after a run that published nothing, the one sentence saying why.
 
-Pure rendering from manifests, shown on the `publication` asset (materialization metadata after a
-publication, an observation after a failed gate) and used as the failed step's message.
+Rendered from manifests and shown on the `publication` asset: materialization metadata after a
+publication, an observation after a run that published nothing (yielded by the failed gate's step,
+whose message is the sentence, or reported by `observe_failed_run` for any other failure).
 """
 
 from collections.abc import Sequence
