@@ -76,7 +76,8 @@ def mlflow_ui_url() -> str:
 
 
 def executor() -> str:
-    """How jobs launched through a Dagster instance run their steps (the CLI always runs in-process)."""
+    """How jobs run their steps: `multiprocess` (Dagster's default; the CLI picks its in-process
+    branch) or `celery` (CLI runs too: synth_assets/launch.py)."""
     chosen = os.environ.get(EXECUTOR_ENV) or "multiprocess"
     if chosen not in EXECUTORS:
         raise ValueError(f"{EXECUTOR_ENV}={chosen!r} is not an executor; valid: {', '.join(EXECUTORS)}")
