@@ -49,8 +49,12 @@ DP_GENERATORS = {
 def test_dp_fits_spend_the_ledger_and_a_fit_over_budget_is_refused(name, home, tmp_path, source):
     engine, model = name.split("/")
     dp = {"engine": engine, "model": model, **DP_GENERATORS[name], "epsilon": 2.0, "delta": 1e-5}
+    # This test is about the ledger. Epsilon 2 does not bound the DCR share: smartnoise's MST (its DP
+    # noise is unseeded by design) gave 0.5638, interval clear of 0.5, in 1 of 3 runs on these 1,800
+    # rows, which that gate rightly reports; the leak zoo calibrates the privacy gates.
+    acceptance = {**UTILITY_OFF, "dcr_share_max": None}
     catalog = write_catalog(
-        tmp_path / "dp.yaml", {"adult": dataset_entry(source, generator=dp, epsilon_budget=3.0, acceptance=UTILITY_OFF)}
+        tmp_path / "dp.yaml", {"adult": dataset_entry(source, generator=dp, epsilon_budget=3.0, acceptance=acceptance)}
     )
     root = DataRoot(str(home))
 
