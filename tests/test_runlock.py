@@ -26,6 +26,7 @@ from synth_assets.runlock import (
     this_process_tags,
 )
 from synth_assets.storage import DataRoot
+from tests.placeholder_jobs import bakeoff_adult, regenerate_adult, regenerate_census
 
 
 def _dead_pid() -> int:
@@ -59,14 +60,6 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
 
 def test_a_started_run_whose_process_died_is_marked_failed(tmp_path):
     root = DataRoot(str(tmp_path))
-
-    @dg.op
-    def noop():
-        return None
-
-    @dg.job(tags={"dataset": "adult"})
-    def regenerate_adult():
-        noop()
 
     with dg.DagsterInstance.ephemeral() as instance:
         alive = instance.create_run_for_job(regenerate_adult, tags={"dataset": "adult", **this_process_tags()})
@@ -168,26 +161,6 @@ def test_a_lock_on_an_object_store_root_holds_and_releases():
     release(root, "adult", "run-a")
     assert lock_holder(root, "adult") is None
     assert not root.path("state", "locks", "adult.json").exists()
-
-
-@dg.op
-def _noop():
-    return None
-
-
-@dg.job
-def regenerate_adult():
-    _noop()
-
-
-@dg.job
-def bakeoff_adult():
-    _noop()
-
-
-@dg.job
-def regenerate_census():
-    _noop()
 
 
 def _started(instance, job, dataset, tags):

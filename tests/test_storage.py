@@ -41,27 +41,6 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path):
     assert len(list(path.parent.iterdir())) == 1
 
 
-def test_a_write_that_fails_on_disk_keeps_the_previous_file(tmp_path, monkeypatch):
-    """The disk fills while the new bytes are being written (fsync fails): the old file is whole.
-    A truncate-and-write implementation would have destroyed it already."""
-    import errno
-    import os
-
-    root = DataRoot(str(tmp_path))
-    path = root.path("published", "champion.json")
-    root.write_json(path, {"version": "v1"})
-
-    def disk_full(fd):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space left"):
-        root.write_json(path, {"version": "v2", "padding": "x" * 10_000})
-    monkeypatch.undo()
-    assert root.read_json(path) == {"version": "v1"}
-    assert [p.name for p in path.parent.iterdir()] == ["champion.json"]  # no temporary file left
-
-
 def test_tampered_bytes_are_refused(tmp_path):
     root = DataRoot(str(tmp_path))
     path = root.path("restricted", "generator.pkl")
@@ -171,14 +150,15 @@ def test_text_is_written_as_utf8(tmp_path):
     assert path.read_bytes() == text.encode("utf-8")
 
 
-@pytest.mark.parametrize("scheme", ["file", "local"])
-def test_a_file_url_root_gets_the_same_durable_write_as_a_plain_path(scheme, tmp_path, monkeypatch):
-    """A `file://` (or `local://`) root is a local disk: the bytes are fsynced before the rename, so a
-    disk that fills mid-write fails the write and leaves the previous file whole."""
+@pytest.mark.parametrize("prefix", ["", "file://", "local://"], ids=["path", "file-url", "local-url"])
+def test_a_write_that_fails_on_disk_keeps_the_previous_file(prefix, tmp_path, monkeypatch):
+    """The disk fills while the new bytes are being written (fsync fails): the old file is whole.
+    A truncate-and-write implementation would have destroyed it already. A `file://` or `local://`
+    root is a local disk too: the same fsync before the rename."""
     import errno
     import os
 
-    root = DataRoot(f"{scheme}://{tmp_path}")
+    root = DataRoot(f"{prefix}{tmp_path}")
     path = root.path("published", "champion.json")
     root.write_json(path, {"version": "v1"})
 
@@ -187,10 +167,10 @@ def test_a_file_url_root_gets_the_same_durable_write_as_a_plain_path(scheme, tmp
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space left"):
-        root.write_json(path, {"version": "v2"})
+        root.write_json(path, {"version": "v2", "padding": "x" * 10_000})
     monkeypatch.undo()
     assert root.read_json(path) == {"version": "v1"}
-    assert [p.name for p in (tmp_path / "published").iterdir()] == ["champion.json"]
+    assert [p.name for p in (tmp_path / "published").iterdir()] == ["champion.json"]  # no temporary file left
 
 
 def test_a_write_that_cannot_open_its_temporary_file_reports_that_error(tmp_path):

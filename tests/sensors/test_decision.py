@@ -17,6 +17,7 @@ from synth_assets.sources.sql import source_fingerprint
 from synth_assets.stages.publish import champion_path
 from synth_assets.storage import DataRoot
 from tests.conftest import dataset_entry, write_catalog, write_sqlite
+from tests.placeholder_jobs import bakeoff_adult, regenerate_adult
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 CHAMPION = PublicationManifest.model_construct(version="v3", published_at=(NOW - timedelta(days=2)).isoformat())
@@ -128,21 +129,6 @@ def test_long_reasons_and_column_lists_are_cut_to_fit_run_tags():
     assert decision.tags["reason"] == decision.reason[:250]
     assert decision.tags["drift/columns"] == ",".join(columns)[:200]
     assert drift_tags(drifted)["drift/worst_column"] == columns[0]
-
-
-@dg.op
-def _noop():
-    return None
-
-
-@dg.job
-def regenerate_adult():
-    _noop()
-
-
-@dg.job
-def bakeoff_adult():
-    _noop()
 
 
 def test_the_latest_regeneration_for_a_source_state_is_found_by_its_tag():
