@@ -108,7 +108,18 @@ class DataRoot:
         return frame_hash(frame)
 
     def read_frame(self, path: UPath, expected_hash: str | None = None) -> pd.DataFrame:
-        frame = pd.read_parquet(io.BytesIO(path.read_bytes()))
+        """Read a Parquet file; with `expected_hash`, refuse one whose rows are not the recorded ones
+        (one that no longer parses, truncated or overwritten, is refused the same way)."""
+        data = path.read_bytes()  # a missing file is reported as missing
+        try:
+            frame = pd.read_parquet(io.BytesIO(data))
+        except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+            if expected_hash is None:
+                raise
+            raise IntegrityError(
+                f"{path} does not match its recorded content hash {expected_hash[:12]}: it cannot be read as Parquet "
+                f"({type(error).__name__}: truncated or corrupt); refusing to use it."
+            ) from None
         if expected_hash is not None and frame_hash(frame) != expected_hash:
             raise IntegrityError(
                 f"{path} does not match its recorded content hash {expected_hash[:12]}: refusing to use it."

@@ -127,6 +127,25 @@ def test_refusals_name_the_recorded_hash_and_say_what_to_do(tmp_path):
     assert str(raised.value) == f"{frame_path} does not match its recorded content hash {expected[:12]}: refusing to use it."
 
 
+@pytest.mark.parametrize("damage", [lambda data: data[: len(data) // 2], lambda data: b"not parquet at all"])
+def test_a_verified_frame_that_no_longer_parses_is_refused_like_a_changed_one(tmp_path, damage):
+    root = DataRoot(str(tmp_path))
+    path = root.path("restricted", "candidates", "v1", "synthetic.parquet")
+    expected = root.write_frame(path, pd.DataFrame({"a": [1, 2, 3]}))
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(IntegrityError) as raised:
+        root.read_frame(path, expected_hash=expected)
+    assert str(raised.value) == (
+        f"{path} does not match its recorded content hash {expected[:12]}: it cannot be read as Parquet "
+        "(ArrowInvalid: truncated or corrupt); refusing to use it."
+    )
+    # Without a recorded hash there is nothing to refuse against: the reader's own error stands.
+    with pytest.raises(pa.ArrowInvalid):
+        root.read_frame(path)
+    with pytest.raises(FileNotFoundError):
+        root.read_frame(root.path("restricted", "missing.parquet"), expected_hash=expected)
+
+
 def test_json_is_indented_for_people_and_stringifies_what_json_lacks(tmp_path):
     import hashlib
     from datetime import date
