@@ -12,6 +12,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from synth_assets.assets.status_card import gate_verdict
+from synth_assets.manifests import GateOutcome
+
 LOGGER_NAME = "synth_assets"
 
 
@@ -49,24 +52,32 @@ def run_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     return logger
 
 
-def failure_summary(steps: list[dict[str, str]], failed_gates: list[dict], champion: str | None, log_file: str) -> list[str]:
-    """The lines a failed CLI run prints before its one-line error (no stack traces)."""
+def failure_summary(steps: list[dict[str, str]], failed_gates: list[GateOutcome], champion: str | None, log_file: str) -> list[str]:
+    """The lines a failed CLI run prints before its one-line error (no stack traces): each failed
+    gate in the status card's wording, with the evidence behind its value."""
     lines = [f"  failed step {s['step']}: {s['cause']}" for s in steps]
-    for gate in failed_gates:
-        sign = ">=" if gate["bound"] == "min" else "<="
-        lines.append(f"  gate {gate['check']} = {gate['value']:.4g}, required {sign} {gate['threshold']:g}: FAIL")
+    lines += [f"  gate {gate_verdict(gate)}{_evidence(gate)}: FAIL" for gate in failed_gates]
     lines.append(f"  champion kept: {champion}" if champion else "  no champion yet: nothing is published")
     lines.append(f"  full log: {log_file}")
     return lines
 
 
-def failed_gates(result: dg.JobExecutionResult) -> list[dict]:
-    """The failed blocking checks of a run, with the value and threshold each recorded."""
+def _evidence(gate: GateOutcome) -> str:
+    parts = [f"95% CI [{gate.ci_low:.4f}, {gate.ci_high:.4f}]"] if gate.ci_low is not None and gate.ci_high is not None else []
+    parts += [f"baseline {gate.baseline:g}"] if gate.baseline is not None else []
+    parts += [f"n {gate.n_samples:,}"] if gate.n_samples is not None else []
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def failed_gates(result: dg.JobExecutionResult) -> list[GateOutcome]:
+    """The failed blocking checks of a run, rebuilt from what each check recorded."""
     found = []
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             continue
         meta = {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()}
         if {"value", "threshold", "bound"} <= meta.keys():
-            found.append({"check": evaluation.check_name, "value": meta["value"], "threshold": meta["threshold"], "bound": meta["bound"]})
+            section, _, metric = evaluation.check_name.partition("_")  # section names have no underscore
+            evidence = {k: meta[k] for k in ("ci_low", "ci_high", "baseline", "n_samples") if k in meta}
+            found.append(GateOutcome(metric=metric, section=section, value=meta["value"], threshold=meta["threshold"], bound=meta["bound"], passed=False, **evidence))
     return found

@@ -12,6 +12,7 @@ tests/metrics/test_leak_zoo.py; benchmarks/privacy_zoo.py repeats both tables ov
 """
 
 import json
+import re
 
 import pytest
 import yaml
@@ -87,6 +88,9 @@ def test_every_leak_is_kept_out_of_the_published_zone_by_the_job(zoo, capsys):
         capsys.readouterr()
         assert cli.main(["refresh", "doctoraus"]) == 1, f"{name} was published"
         summary = capsys.readouterr().err
-        assert "gate privacy_" in summary and "FAIL" in summary, f"{name}: no privacy gate named in\n{summary}"
+        # each failed gate with its value, threshold and evidence, as the status card words it
+        assert re.search(r"  gate privacy_\w+ \d\.\d{4} vs <= [\d.]+ \(95% CI \[\d\.\d{4}, \d\.\d{4}\], baseline [\d.e-]+, n [\d,]+\): FAIL", summary), (
+            f"{name}: no privacy gate named in\n{summary}"
+        )
         assert read_champion(root, "doctoraus") == before  # nothing published, nothing half-written
         assert not (root.path("published", "doctoraus", ".staging")).exists()

@@ -3,22 +3,26 @@
 import pytest
 
 from synth_assets.failures import FailureRecord, describe_failure
-from synth_assets.manifests import DatasheetManifest, StaleState
+from synth_assets.manifests import DatasheetManifest, GateOutcome, StaleState
 from synth_assets.runlog import failure_summary
 
 
 def test_summary_names_step_gates_champion_and_log():
+    dcr = GateOutcome(metric="dcr_share", section="privacy", value=0.6123, threshold=0.55, bound="max", passed=False,
+                      ci_low=0.5912, ci_high=0.6331, baseline=0.5, n_samples=2000)
+    quality = GateOutcome(metric="quality_score", section="fidelity", value=0.71, threshold=0.75, bound="min", passed=False, n_samples=1200)
     lines = failure_summary(
-        [{"step": "adult__sample_and_validate", "cause": "DagsterAssetCheckFailedError: 1 blocking check failed"}],
-        [{"check": "privacy_dcr_share", "value": 0.6123, "threshold": 0.55, "bound": "max"},
-         {"check": "fidelity_quality_score", "value": 0.71, "threshold": 0.75, "bound": "min"}],
+        [{"step": "adult__publication", "cause": "Failure: NOT PUBLISHED: ..."}],
+        [dcr, quality, quality.model_copy(update={"n_samples": None})],
         "version 20261123T234213Z-965e42ad (/data/published/adult/versions/20261123T234213Z-965e42ad/synthetic.parquet)",
         "/data/state/logs/run.log",
     )
     assert lines == [
-        "  failed step adult__sample_and_validate: DagsterAssetCheckFailedError: 1 blocking check failed",
-        "  gate privacy_dcr_share = 0.6123, required <= 0.55: FAIL",
-        "  gate fidelity_quality_score = 0.71, required >= 0.75: FAIL",
+        "  failed step adult__publication: Failure: NOT PUBLISHED: ...",
+        # the status card's wording (`gate_verdict`), with the evidence behind the value
+        "  gate privacy_dcr_share 0.6123 vs <= 0.55 (95% CI [0.5912, 0.6331], baseline 0.5, n 2,000): FAIL",
+        "  gate fidelity_quality_score 0.7100 vs >= 0.75 (n 1,200): FAIL",
+        "  gate fidelity_quality_score 0.7100 vs >= 0.75: FAIL",
         "  champion kept: version 20261123T234213Z-965e42ad (/data/published/adult/versions/20261123T234213Z-965e42ad/synthetic.parquet)",
         "  full log: /data/state/logs/run.log",
     ]
