@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.mutation
 
-A full run takes about 8 minutes on 2 cores (~3,400 mutants, 312 of them never run: see below).
+A full run takes about 8 minutes on 2 cores (~3,400 mutants).
 
 mutmut (pinned in the dev extra) mutates the modules listed under `[tool.mutmut] only_mutate` in
 pyproject.toml and runs, for each mutant, the fast tests of `pytest_add_cli_args_test_selection`
@@ -17,11 +17,6 @@ reported apart and left out of the "killed of non-equivalent" share (the "killed
 still counts it). An entry only counts while its mutant survives: a listed mutant that a test
 kills (or that no longer exists, after an edit renumbered the function's mutants) is reported
 as a stale entry, so the list cannot hide a killable mutant.
-
-A function listed in `END_TO_END_ONLY` is one that only the slow end-to-end tests exercise (it
-needs MLflow and a whole candidate); its mutants are reported in a row of their own, with their
-count and outcome (normally "no tests"), and its module's row covers the module's other functions.
-So publish.py's row measures the champion pointer and the published zone, not `publish_candidate`.
 """
 
 import subprocess
@@ -174,15 +169,6 @@ EQUIVALENT = {
     "synth_assets.metrics.targeted.x__lookup_guesses__mutmut_51": _ONE_ROW_PER_KEY,
 }
 
-# module -> functions reached only by the end-to-end tests, each with the reason.
-END_TO_END_ONLY = {
-    "synth_assets.stages.publish": {
-        "publish_candidate": "needs MLflow and a whole candidate: covered only by the end-to-end tests "
-        "(tests/test_pipeline.py, tests/test_reliability.py), not run per mutant",
-    },
-}
-
-
 def modules() -> list[str]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
     return [path.removesuffix(".py").replace("/", ".") for path in config["only_mutate"]]
@@ -193,30 +179,21 @@ def module_of(mutant: str, names: list[str]) -> str:
     return max((n for n in names if mutant.startswith(n + ".")), key=len)
 
 
-def split_row(mutant: str, module: str) -> str:
-    """The row a mutant is counted in: its module's, or `module:function` for an end-to-end-only function."""
-    for function in END_TO_END_ONLY.get(module, {}):
-        if mutant.startswith(f"{module}.x_{function}__mutmut_"):
-            return f"{module}:{function}"
-    return module
-
-
 def main() -> None:
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     subprocess.run([mutmut, "run"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     listing = subprocess.run([mutmut, "results", "--all", "true"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
     names = modules()
-    rows = [row for name in names for row in (name, *(f"{name}:{f}" for f in END_TO_END_ONLY.get(name, {})))]
-    outcomes: dict[str, Counter] = {row: Counter() for row in rows}
-    survivors: dict[str, list[str]] = {row: [] for row in rows}
-    equivalent: dict[str, dict[str, str]] = {row: {} for row in rows}
+    outcomes: dict[str, Counter] = {name: Counter() for name in names}
+    survivors: dict[str, list[str]] = {name: [] for name in names}
+    equivalent: dict[str, dict[str, str]] = {name: {} for name in names}
     seen = set()
     for line in listing.splitlines():
         mutant, _, status = line.strip().rpartition(": ")
         if not mutant:
             continue
         seen.add(mutant)
-        module = split_row(mutant, module_of(mutant, names))
+        module = module_of(mutant, names)
         if status == "survived" and mutant in EQUIVALENT:
             status = "equivalent"
             equivalent[module][mutant] = EQUIVALENT[mutant]
@@ -243,22 +220,12 @@ def main() -> None:
             if total
             else f"| {module} | {total} | | | | | | | | |"
         )
-    meeting = [m for m, c in summary.items() if ":" not in m and c["total"] and c.get("killed", 0) / c["total"] >= TARGET]
-    apart = [
-        f"- `{module}:{function}` ({summary[f'{module}:{function}']['total']} mutants): {reason}"
-        for module, functions in END_TO_END_ONLY.items()
-        if module in names
-        for function, reason in functions.items()
-    ]
+    meeting = [m for m, c in summary.items() if c["total"] and c.get("killed", 0) / c["total"] >= TARGET]
     lines += [
         "",
         f"At or above {TARGET:.0%} killed over all mutants: {', '.join(meeting) or 'none yet'}. Untested mutants sit in",
         "code the fast tests do not reach (the end-to-end tests do, too slowly to run per mutant); the",
         "survivors are listed by name in the JSON file (`mutmut show NAME` prints each diff).",
-        "",
-        "Reported apart (a `module:function` row; its module's row covers the module's other functions):",
-        "",
-        *apart,
         "",
         "Equivalent mutants (they cannot change behaviour; left out of the non-equivalent share):",
         "",

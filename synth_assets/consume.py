@@ -68,7 +68,7 @@ def _servable(dataset: str, alias: str, tracking_uri: str):
 
 def _published(dataset: str, alias: str, tracking_uri: str) -> tuple[pd.DataFrame, object]:
     version = _servable(dataset, alias, tracking_uri)
-    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    client = MlflowClient(tracking_uri=tracking_uri)
     expected = client.get_run(version.run_id).data.tags.get("synthetic_content_hash")
     with tempfile.TemporaryDirectory() as folder:
         local = client.download_artifacts(version.run_id, "release/synthetic.parquet", folder)

@@ -309,7 +309,6 @@ def log_version(
     run_name: str | None = None,
     synthetic: pd.DataFrame | None = None,
     synthetic_source: str | None = None,
-    target: str | None = None,
 ) -> LoggedVersion:
     """Log one MLflow run (params, tags, metrics, report artifacts, the synthetic data when given) and
     register its generator as a new model version. No alias is set here: see `promote`.
@@ -327,7 +326,7 @@ def log_version(
         with mlflow.start_run(experiment_id=experiment, run_name=name, tags=run_tags) as run:
             mlflow.log_params(run_params(generator))
             if synthetic is not None:
-                mlflow.log_input(_dataset_input(synthetic, synthetic_source, f"{dataset}-synthetic", target), context="synthetic")
+                mlflow.log_input(_dataset_input(synthetic, synthetic_source, f"{dataset}-synthetic"), context="synthetic")
             mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
             _log_files(artifacts, Path(staging), artifact_path="release")
             model_artifacts = {}
@@ -363,13 +362,15 @@ def log_version(
         return LoggedVersion(run.info.run_id, str(model_info.registered_model_version), experiment)
 
 
-def _dataset_input(frame: pd.DataFrame, source: str | None, name: str, target: str | None):
+def _dataset_input(frame: pd.DataFrame, source: str | None, name: str):
+    # No `targets`: MLflow's tracking store keeps a dataset's name, digest, source, schema and
+    # profile, not its target column.
     try:
-        return mlflow.data.from_pandas(frame, source=source, name=name, targets=target)
+        return mlflow.data.from_pandas(frame, source=source, name=name)
     except mlflow.exceptions.MlflowException:
         # MLflow has no dataset source for some data roots (memory://, or a cloud store whose
         # client is not installed); the published path is still in the run's tags.
-        return mlflow.data.from_pandas(frame, name=name, targets=target)
+        return mlflow.data.from_pandas(frame, name=name)
 
 
 def attach_artifacts(tracking_uri: str, run_id: str, artifacts: Mapping[str, bytes]) -> None:

@@ -197,7 +197,6 @@ def publish_candidate(
             ),
             synthetic=synthetic_frame,
             synthetic_source=str(target / "synthetic.parquet"),
-            target=spec.target.column,
         )
 
         public_uri = without_credentials(tracking_uri)
@@ -210,7 +209,7 @@ def publish_candidate(
         )
         markdown = render_markdown(sheet)
         datasheet_files = {
-            "datasheet.json": json.dumps(sheet, indent=2, default=str).encode(),
+            "datasheet.json": json.dumps(sheet, indent=2).encode(),  # read back from JSON: nothing to convert
             "datasheet.md": markdown.encode(),
             "datasheet.html": html_page(f"Datasheet: {dataset} {synthetic.version}", markdown).encode(),
         }

@@ -1,7 +1,7 @@
 """The champion pointer and the published zone, on real files: where each lives, which version is the
 champion when `champion.json` is lost, what an interrupted publication leaves and what cleans it up,
-and the lineage tags a version carries. `publish_candidate` itself needs MLflow and a whole
-candidate: the end-to-end tests (tests/test_pipeline.py, tests/test_reliability.py) exercise it.
+and the lineage tags a version carries. `publish_candidate` itself, on a real candidate and MLflow
+store: tests/stages/test_publish_candidate.py.
 """
 
 import json
