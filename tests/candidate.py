@@ -1,10 +1,12 @@
 """A whole candidate version, as the regenerate job leaves it before `publication`, built fast.
 
 The snapshot, the generator (the `replay/rows` control, which runs in the host's environment and
-replays the holdout rows), the synthetic rows, the drift report and the datasheet come from the
-real stage functions on a small table. Only the two reports' metrics are chosen by the test (the
-attacks that compute them have tests of their own), so a test can hand `publish_candidate` a
-candidate that passed, or failed, exactly the gates it wants, in a second or two.
+replays a fixed quarter of the source rows), the synthetic rows, the drift report and the
+datasheet come from the real stage functions on a small table with one identifier (an e-mail
+column declared `fake`). Only the two reports' metrics are chosen by the test (the attacks that
+compute them have tests of their own), so a test can hand `publish_candidate` a candidate that
+passed, or failed, exactly the gates it wants, in under a second. `Zone` holds a data root and an
+MLflow store to publish into, and copies itself so that each test has its own.
 """
 
 import os

@@ -47,9 +47,16 @@ def test_subgroups_below_the_disclosure_limit_are_never_named(adult_split):
     schema, train, holdout = adult_split
     planted = train.copy()
     planted.loc[: MIN_CELL - 2, "race"] = "CANARY-RACE"
-    result = fidelity.subgroup_fidelity(planted, holdout, schema, ["race"])
+    planted.loc[MIN_CELL - 1 : MIN_CELL + 1, "race"] = "CANARY-TWO"
+    planted.loc[MIN_CELL + 2 : MIN_CELL + 2, "sex"] = "CANARY-SEX"
+    before = train["race"].value_counts()
+    result = fidelity.subgroup_fidelity(planted, holdout, schema, ["race", "sex"])
     assert "CANARY" not in repr(result.details)
-    assert result.details["suppressed_groups"] >= 1
+    # both planted races, the real races now under the limit, and the planted sex
+    small_real = int((planted["race"].value_counts().drop(["CANARY-RACE", "CANARY-TWO"]) < MIN_CELL).sum())
+    assert result.details["suppressed_groups"] == 2 + small_real + 1
+    assert {g["group"] for g in result.details["groups"] if g["attribute"] == "sex"} == {"Male", "Female"}
+    assert before.index[0] in {g["group"] for g in result.details["groups"]}
 
 
 def test_boosted_detection_gate_passes_real_data_and_fails_a_shifted_column(adult_split):
@@ -116,12 +123,25 @@ def test_a_property_sdmetrics_cannot_compute_leaves_the_score_to_the_other(adult
     assert report["quality_score"].details == {"not_computed": ["column pair trends"]}
 
 
-def test_quality_is_computed_on_a_bounded_sample(adult_split, monkeypatch):
+def test_a_score_with_no_computable_property_is_nan_and_says_why():
+    """A column with no value at all: SDMetrics computes neither property; the score is NaN (a
+    fitness gate then reports it "not judged"), never a number made up from nothing."""
+    empty = pd.DataFrame({"x": [np.nan] * 300})
+    schema = infer_schema(empty.assign(x=1.0, y="a"), target="y")
+    only_x = schema.model_copy(update={"columns": tuple(c for c in schema.columns if c.name == "x"), "target": None})
+    report = fidelity.quality_report(empty, empty, only_x)
+    assert np.isnan(report["quality_score"].value)
+    assert report["quality_score"].details == {"not_computed": ["column shapes", "column pair trends"]}
+
+
+def test_quality_is_computed_on_a_bounded_seeded_sample_quietly(adult_split, monkeypatch, capsys):
     schema, train, holdout = adult_split
     monkeypatch.setattr(fidelity, "MAX_QUALITY_ROWS", 300)
     report = fidelity.quality_report(train, holdout, schema)
     assert report["quality_score"].n_samples == 300
+    assert fidelity.quality_report(train, holdout, schema)["column_shapes"].value == report["column_shapes"].value
     assert fidelity.quality_report(train, holdout, schema, seed=1)["column_shapes"].value != report["column_shapes"].value
+    assert capsys.readouterr() == ("", "")  # no progress bars in the run log
 
 
 def test_column_shapes_are_ks_and_tv_complements():
@@ -188,6 +208,16 @@ def test_subgroup_entries_give_counts_shares_and_scores(adult_split):
     assert result.baseline == pytest.approx(np.mean([g["score"] for g in groups.values()]))
     assert result.details["worst_group"] == f"sex={worst['group']}"
     assert result.details["suppressed_groups"] == 0 and result.details["min_rows_scored"] == fidelity.MIN_SUBGROUP_ROWS
+
+
+def test_a_subgroup_with_one_synthetic_row_is_scored_on_it(adult_split):
+    schema, train, holdout = adult_split
+    one_woman = pd.concat([holdout[holdout["sex"] == "Male"], holdout[holdout["sex"] == "Female"].iloc[:1]])
+    result = fidelity.subgroup_fidelity(train, one_woman, schema, ["sex"])
+    female = next(g for g in result.details["groups"] if g["group"] == "Female")
+    assert female["synthetic_rows"] == 1 and female["score"] > 0.2
+    single = fidelity.subgroup_fidelity(train, holdout.iloc[:1], schema, ["sex"])
+    assert {g["group"]: g["synthetic_share"] for g in single.details["groups"]}[holdout["sex"].iloc[0]] == 1.0
 
 
 def test_a_subgroup_missing_from_the_synthetic_data_scores_zero(adult_split):
