@@ -8,7 +8,7 @@ test_transfer.py and test_transfer_chance.py.
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
+from sklearn.metrics import average_precision_score, confusion_matrix, f1_score, roc_auc_score
 
 from synth_assets.metrics import transfer
 from synth_assets.schema import infer_schema
@@ -353,3 +353,189 @@ def test_synthetic_and_real_rows_are_sampled_down_to_the_limit(tables):
     assert limited["trtr_roc_auc"].value != full["trtr_roc_auc"].value
     assert limited["tstr_roc_auc"].value < 0.7 and limited["trtr_roc_auc"].value > 0.8
 
+
+
+def test_ratio_evidence_is_complete_in_both_verdicts():
+    judged = transfer._ratio_over_chance([0.71234567, 0.8], [0.9, 0.91234567], 0.5, "roc_auc", n=77)
+    assert (judged.baseline, judged.n_samples) == (1.0, 77) and judged.spread == pytest.approx(np.std(judged.details["repeats"], ddof=1), abs=1e-5)
+    assert judged.details["tstr"] == [0.712346, 0.8] and judged.details["trtr"] == [0.9, 0.912346]
+    assert judged.details["repeats"] == [round((0.71234567 - 0.5) / 0.4, 6), round(0.3 / 0.41234567, 6)]
+    assert transfer._ratio_over_chance([0.7], [0.9], 0.1234567, "roc_auc", n=1).details["chance"] == 0.123457
+    not_judged = transfer._ratio_over_chance([0.6, 0.6], [0.51, 0.51], 0.5, "roc_auc", n=88)
+    assert (not_judged.baseline, not_judged.n_samples, not_judged.details["chance"]) == (1.0, 88, 0.5)
+
+
+def test_the_real_lift_must_exceed_its_minimum():
+    # R2's chance is 0, so these lifts are exact: 0.02 is not above MIN_TRTR_LIFT, 0.03 is.
+    assert transfer._ratio_over_chance([0.01, 0.01], [0.02, 0.02], 0.0, "r2", n=100).insufficient is not None
+    assert transfer._ratio_over_chance([0.01, 0.01], [0.03, 0.03], 0.0, "r2", n=100).insufficient is None
+    # a lower-is-better metric's lift is measured the same way (MAE 0.985 against chance 1.0: 0.015)
+    small = transfer._ratio_over_chance([0.99, 0.99], [0.985, 0.985], 1.0, "mae", n=100)
+    assert small.insufficient is not None and "lift 0.015" in small.insufficient
+
+
+def test_a_repeat_without_real_lift_has_no_ratio_and_no_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a division by zero or an all-NaN median would warn in every run log
+        ratio = transfer._ratio_over_chance([0.75, 0.75, 0.75], [1.0, 0.5, 1.0], 0.5, "roc_auc", n=100)
+        nothing = transfer._ratio_over_chance([0.6, 0.6], [float("nan"), float("nan")], 0.5, "roc_auc", n=100)
+    assert ratio.details["repeats"][0] == 0.5 and np.isnan(ratio.details["repeats"][1]) and ratio.value == 0.5
+    assert ratio.details["collapsed_trtr_repeats"] == [1]
+    assert nothing.value == 0.0 and "lift nan" in nothing.insufficient
+
+
+def test_two_repeats_have_a_spread():
+    ratio = transfer._ratio_over_chance([0.7, 0.8], [0.9, 0.9], 0.5, "roc_auc", n=10)
+    assert ratio.spread == pytest.approx(np.std([0.5, 0.75], ddof=1))
+
+
+def test_missing_categories_get_a_category_of_their_own_for_linear_models():
+    x = pd.DataFrame({"c": pd.Categorical(["a", None, "b"]), "n": [1.0, None, 3.0]})
+    ready = transfer._linear_ready(x)
+    assert ready["c"].tolist() == ["a", "(missing)", "b"] and "(missing)" in ready["c"].cat.categories
+    assert ready["n"].isna().tolist() == [False, True, False]  # numbers are imputed later, with an indicator
+
+
+def test_a_class_absent_from_the_holdout_is_too_rare(tables):
+    train, holdout, schema = tables
+    wider = train.assign(y=train["y"].where(train.index >= 20, "rare"))
+    problem = transfer._problem(wider, holdout, schema, "classification")
+    assert problem.classes == ["no", "rare", "yes"]
+    assert transfer._too_small(problem) == "the rarest class has 0 holdout rows; transfer needs 5"
+
+
+def test_resampling_keeps_one_row_classes_and_leaves_out_missing_targets(tables):
+    train, holdout, schema = tables
+    problem = transfer._problem(train, holdout, schema, "classification")
+    odd = train.assign(y=train["y"].where(train.index != 0, "single").where(train.index % 10 != 5, None))
+    resampled = transfer._bootstrap(odd, problem, 4)
+    assert resampled["y"].value_counts().to_dict() == odd["y"].value_counts().to_dict()  # "single" included
+    assert resampled["y"].notna().all()
+    assert len(transfer._bootstrap(train.assign(y=None), problem, 4)) == 0
+    regression = transfer._problem(train, holdout, schema.model_copy(update={"target": "x"}), "regression")
+    picked = set().union(*(set(transfer._bootstrap(train.iloc[:3], regression, seed).index) for seed in range(20)))
+    assert picked == {0, 1, 2}  # every row can be drawn, the first too
+
+
+def test_sections_count_the_holdout_and_keep_their_own_reason_when_both_apply(tables):
+    train, holdout, schema = tables
+    sections = transfer.transfer_sections(train, train, holdout, schema, "classification", sensitive_attributes=["group"], settings=FAST)
+    headline = sections["transfer"]
+    assert {headline[k].n_samples for k in ("tstr_roc_auc", "trtr_roc_auc", "ratio_roc_auc", "tstr_brier")} == {len(holdout)}
+    subgroup = headline["worst_subgroup_transfer_ratio"]
+    assert subgroup.details["metric"] == "roc_auc" and {g["group"] for g in subgroup.details["groups"]} == {"a", "b"}
+    # nothing to learn and a small holdout: the ratio says there is nothing to transfer, not only "too small"
+    blank = train.assign(x=0.0)
+    settings = transfer.TransferSettings(models=("boosted",), repeats=2, anchor_sizes=(0,), anchor_repeats=1)
+    ratio = transfer.transfer_sections(blank, blank, holdout.assign(x=0.0).iloc[:80], schema, "classification", settings=settings)["transfer"]["transfer_ratio"]
+    assert ratio.insufficient.startswith("a model trained on real rows is at chance")
+
+
+def test_subgroup_scores_compare_both_models_within_the_group(tables):
+    train, holdout, schema = tables
+    labels = ["aa"] * 5 + ["fifty"] * 50 + ["small"] * 49 + ["zz"] * 5 + ["rest"] * (len(holdout) - 109)
+    holdout = holdout.assign(group=labels)
+    problem = transfer._problem(train, holdout, schema, "classification")
+    y = problem.y_holdout.to_numpy()
+    perfect = np.column_stack([(y == "no").astype(float), (y == "yes").astype(float)])
+    blurred = 0.2 * perfect + 0.8 * np.random.default_rng(3).random(perfect.shape)  # a weaker real model
+    noisy = np.where(np.asarray(labels)[:, None] == "fifty", blurred, perfect)
+    result = transfer._subgroup_transfer(problem, holdout, perfect, noisy, ["group"])
+    entries = {g["group"]: g for g in result.details["groups"]}
+    assert result.details["suppressed_groups"] == 2 and set(entries) == {"fifty", "rest", "small"}
+    fifty = np.asarray(labels) == "fifty"
+    trtr_auc = roc_auc_score(y[fifty] == "yes", noisy[fifty, 1])
+    assert entries["fifty"]["trtr"] == pytest.approx(round(trtr_auc, 4)) and entries["fifty"]["tstr"] == 1.0
+    assert entries["fifty"]["ratio"] == pytest.approx(round(0.5 / (trtr_auc - 0.5), 4)) and entries["rest"]["ratio"] == 1.0
+    assert result.value == 1.0 and result.details["worst_group"] == "group=rest"
+
+
+def test_f1_of_a_class_never_predicted_is_zero_without_a_warning():
+    import warnings
+
+    binary = _problem(["yes", "no", "yes", "no"])
+    three = _problem(["a", "b", "c", "a"], classes=("a", "b", "c"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        never_yes = transfer._score(binary, np.array([[0.9, 0.1]] * 4))
+        never_c = transfer._score(three, np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [0.8, 0.1, 0.1]]))
+    assert never_yes["f1"] == 0.0 and never_yes["macro_f1"] == pytest.approx(0.5 * 2 / 3)  # "no": precision 1/2, recall 1
+    assert never_c["f1"] == never_c["macro_f1"] == pytest.approx((1.0 + 2 / 3 + 0.0) / 3)
+
+
+def test_multiclass_auc_with_a_class_absent_from_the_holdout():
+    classes = ["a", "b", "c"]
+    y = np.array(["a", "b", "a", "b"])
+    p = np.array([[0.7, 0.2, 0.1], [0.2, 0.7, 0.1], [0.5, 0.4, 0.1], [0.3, 0.3, 0.4]])
+    # one-vs-rest for "c" has no positive row: undefined, and the holdout is "too small" for a verdict
+    # (`_too_small`); the score is NaN rather than an error
+    with pytest.warns(UserWarning):
+        assert np.isnan(transfer._auc(y, p, classes))
+
+
+def test_calibration_counts_a_certain_prediction_in_the_top_bin():
+    problem = _problem(["no", "yes"])
+    # P(yes) = 1.0 for a "no" row (error 1) and 0.5 for a "yes" row (error 0.5)
+    assert transfer._score(problem, np.array([[0.0, 1.0], [0.5, 0.5]]))["ece"] == pytest.approx(0.5 * 1.0 + 0.5 * 0.5)
+    # confidences that are not exact bin edges in floating point (0.3 * 10 is 3.0000000000000004)
+    assert transfer._score(problem, np.array([[0.7, 0.3], [0.7, 0.3]]))["ece"] == pytest.approx(abs(0.5 - 0.3))
+
+
+def test_repeats_round_to_six_places_and_two_have_a_spread():
+    estimate = transfer._repeated([0.12345678, 0.5], n=2)
+    assert estimate.details["repeats"] == [0.123457, 0.5] and estimate.spread == pytest.approx(np.std([0.12345678, 0.5], ddof=1))
+
+
+def test_a_one_row_training_set_predicts_its_class():
+    problem = _problem(["no", "yes"])
+    constant = transfer._fit("boosted", transfer._Problem("y", "classification", {}, ["x"], ["no", "yes"], pd.DataFrame({"x": [1.0, 2.0]}), problem.y_holdout), pd.DataFrame({"x": [0.5], "y": ["yes"]}), 0)
+    assert (constant.label, constant.classes) == ("yes", ["no", "yes"])
+
+
+def test_regression_subgroups_are_measured_over_r2s_chance_of_zero(tables):
+    train, holdout, schema = tables
+    problem = transfer._problem(train, holdout, schema.model_copy(update={"target": "x"}), "regression")
+    y = problem.y_holdout.to_numpy()
+    rng = np.random.default_rng(4)
+    half = y + rng.normal(0, 1, len(y)) * y.std()  # explains part of the variance
+    result = transfer._subgroup_transfer(problem, holdout, half, y, ["group"])
+    entries = {g["group"]: g for g in result.details["groups"]}
+    for label, entry in entries.items():
+        mask = holdout["group"].to_numpy() == label
+        r2 = 1 - np.sum((y[mask] - half[mask]) ** 2) / np.sum((y[mask] - y[mask].mean()) ** 2)
+        assert (entry["trtr"], entry["tstr"]) == (1.0, pytest.approx(round(r2, 4)))
+        assert entry["ratio"] == pytest.approx(round(r2, 4), abs=1e-4)  # (r2 - 0) / (1 - 0)
+    assert result.details["metric"] == "r2" and result.details["chance"] == "0.5 (ROC AUC), 0 (R2)" and result.details["min_holdout_rows"] == 50
+
+
+def test_the_confusion_profile_keeps_every_class_in_place(tables):
+    train, holdout, schema = tables
+    wider = train.assign(y=train["y"].where(train.index >= 20, "rare"))  # a class the holdout lacks
+    problem = transfer._problem(wider, holdout, schema, "classification")
+    fitted = transfer._fit("boosted", problem, wider, 0)
+    trtr = transfer._predict(fitted, problem)
+    tstr = trtr.copy()
+    tstr[:10] = [0.0, 1.0, 0.0]  # the synthetic model calls ten rows "rare"
+    profile = transfer._error_profile(problem, (fitted, tstr), (fitted, trtr), np.random.default_rng(0))
+    agreement = profile["confusion_agreement"]
+    assert agreement.details["classes"] == ["no", "rare", "yes"] and np.array(agreement.details["tstr"]).shape == (3, 3)
+    labels = np.asarray(problem.classes)[trtr.argmax(axis=1)]
+    expected = np.round(confusion_matrix(problem.y_holdout, labels, labels=problem.classes, normalize="true"), 4).tolist()
+    assert agreement.details["trtr"] == expected and agreement.baseline == 1.0 and profile["importance_agreement"].baseline == 1.0
+
+
+def test_the_residual_profile_compares_quantiles_of_the_errors(tables):
+    train, holdout, schema = tables
+    problem = transfer._problem(train, holdout, schema.model_copy(update={"target": "x"}), "regression")
+    y = problem.y_holdout.to_numpy()
+    noise = np.random.default_rng(6).normal(0, 1, len(y))
+    fitted = transfer._fit("linear", problem, train, 0)
+    profile = transfer._error_profile(problem, (fitted, noise), (fitted, y * 0.5), np.random.default_rng(0))
+    gap = profile["residual_quantile_gap"]
+    quantiles = [0.05, 0.25, 0.5, 0.75, 0.95]
+    tstr, trtr = np.quantile(y - noise, quantiles), np.quantile(y - y * 0.5, quantiles)
+    assert gap.value == pytest.approx(np.mean(np.abs(tstr - trtr)) / y.std(ddof=1))
+    assert gap.details == {"quantiles": quantiles, "tstr": np.round(tstr, 4).tolist(), "trtr": np.round(trtr, 4).tolist()}
+    assert gap.n_samples == len(y)
