@@ -25,7 +25,7 @@ test: $(VENV)/.installed $(foreach e,$(ENGINES),$(call engine,$(e)))
 bench: $(VENV)/.installed $(foreach e,$(ENGINES),$(call engine,$(e)))
 	$(BIN)/python -m benchmarks.pipeline
 
-# Mutation testing of the safety core against its fast tests (~8 min on 2 cores; not part of `make test`).
+# Mutation testing of the safety core against its fast tests (35-50 min on 2 cores; not part of `make test`).
 mutation: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.mutation
 
