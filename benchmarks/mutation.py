@@ -190,6 +190,7 @@ EQUIVALENT = {
     "synth_assets.metrics.targeted.x__lookup_guesses__mutmut_51": _ONE_ROW_PER_KEY,
 }
 
+
 def modules() -> list[str]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
     return [path.removesuffix(".py").replace("/", ".") for path in config["only_mutate"]]
