@@ -1,6 +1,7 @@
 """Shared fixtures: small real data (a sample of the bundled UCI Adult), catalogs, isolated homes."""
 
 import copy
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from synth_assets.schema import infer_schema
 from synth_assets.settings import BUNDLED_CATALOG
 from synth_assets.sources.bundled import load_bundled
 from synth_assets.stages.snapshot import split_train_holdout
+from synth_assets.storage import DataRoot
 
 SAMPLE_ROWS = 2400
 
@@ -140,3 +142,20 @@ def run_regenerate(catalog_path: Path, dataset: str) -> dg.ExecuteInProcessResul
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
     return {evaluation.check_name: evaluation for evaluation in result.get_asset_check_evaluations()}
+
+
+@contextmanager
+def champion_pointer_unwritable(before_failing: Callable[[], None] = lambda: None):
+    """Writing any `champion.json` fails with a full disk (after `before_failing` runs) while inside;
+    every other write goes through."""
+    write_json = DataRoot.write_json
+
+    def full_disk_for_the_pointer(self, path, payload):
+        if Path(path).name == "champion.json":
+            before_failing()
+            raise OSError("No space left on device")
+        return write_json(self, path, payload)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DataRoot, "write_json", full_disk_for_the_pointer)
+        yield

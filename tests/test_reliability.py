@@ -24,7 +24,7 @@ from synth_assets.publish.mlflow_registry import champion_version
 from synth_assets.runlock import regeneration_in_flight
 from synth_assets.stages.publish import GateFailure, publish_candidate, read_champion
 from synth_assets.storage import DataRoot, IntegrityError
-from tests.conftest import dataset_entry, scenario_home, write_catalog, write_sqlite
+from tests.conftest import champion_pointer_unwritable, dataset_entry, scenario_home, write_catalog, write_sqlite
 
 pytestmark = pytest.mark.slow
 
@@ -177,20 +177,11 @@ def test_a_candidate_with_a_failed_gate_is_refused_before_anything_is_written(en
     assert published_state(env) == before
 
 
-def test_alias_and_champion_pointer_move_together(env, candidate, monkeypatch):
+def test_alias_and_champion_pointer_move_together(env, candidate):
     """The pointer write fails after the alias moved: the alias goes back, the folder goes."""
     before = published_state(env)
-    write_json = DataRoot.write_json
-
-    def failing_pointer(self, path, payload):
-        if path.name == "champion.json":
-            raise OSError("No space left on device")
-        return write_json(self, path, payload)
-
-    monkeypatch.setattr(DataRoot, "write_json", failing_pointer)
-    with pytest.raises(OSError, match="No space left"):
+    with champion_pointer_unwritable(), pytest.raises(OSError, match="No space left"):
         candidate["publish"]()
-    monkeypatch.undo()
     assert published_state(env) == before  # alias, pointer and version folders as they were
 
 

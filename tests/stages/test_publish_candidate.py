@@ -30,8 +30,9 @@ from synth_assets.stages.publish import (
     staging_folder,
     versions_folder,
 )
-from synth_assets.storage import DataRoot, IntegrityError
+from synth_assets.storage import IntegrityError
 from tests.candidate import DATASET, NOTHING_PUBLISHED, Zone, unmutated_engine_children
+from tests.conftest import champion_pointer_unwritable
 
 FIRST, SECOND, THIRD = "20261124T080000Z-11111111", "20261124T090000Z-22222222", "20261124T100000Z-33333333"
 RELEASE = {"synthetic.parquet", "schema.json", "validation.json", "validation.md", "validation.html", "transfer.json", "transfer.md", "transfer.html"}
@@ -279,43 +280,24 @@ def test_mlflow_failing_midway_leaves_no_staging_and_no_version(zone, first):
     assert not Path(staging_folder(zone.root, DATASET)).exists()
 
 
-def test_a_pointer_that_cannot_be_written_keeps_the_previous_champion_everywhere(zone, monkeypatch, first, second):
+def test_a_pointer_that_cannot_be_written_keeps_the_previous_champion_everywhere(zone, first, second):
     """The alias has moved when `champion.json` fails: the alias moves back, the folder goes."""
     zone.publish(first)
     before = zone.state()
-    candidate = second
-    write_json = DataRoot.write_json
-
-    def full_disk_for_the_pointer(self, path, payload):
-        if Path(path).name == "champion.json":
-            raise OSError("No space left on device")
-        return write_json(self, path, payload)
-
-    monkeypatch.setattr(DataRoot, "write_json", full_disk_for_the_pointer)
-    with pytest.raises(OSError, match="No space left on device"):
-        zone.publish(candidate)
-    monkeypatch.undo()
+    with champion_pointer_unwritable(), pytest.raises(OSError, match="No space left on device"):
+        zone.publish(second)
     assert zone.state() == before  # alias on version 1, champion.json and the folders as they were
     assert zone.client().get_model_version("adult-generator", "2").tags.get("gates_passed") == "true"  # logged, never served
 
 
-def test_the_pointer_failure_is_what_surfaces_when_mlflow_also_fails_to_roll_back(zone, monkeypatch, first, second):
+def test_the_pointer_failure_is_what_surfaces_when_mlflow_also_fails_to_roll_back(zone, first, second):
     """The store disappears between moving the alias and writing `champion.json`: the rollback of the
     alias fails too, and the error reported is the pointer's (the first failure), not MLflow's."""
     zone.publish(first)
     store = zone.folder / "mlflow.db"
-    write_json = DataRoot.write_json
-
-    def store_gone_then_full_disk(self, path, payload):
-        if Path(path).name == "champion.json":
-            store.rename(store.with_suffix(".away"))
-            raise OSError("No space left on device")
-        return write_json(self, path, payload)
-
-    monkeypatch.setattr(DataRoot, "write_json", store_gone_then_full_disk)
-    with pytest.raises(OSError, match="No space left on device"):
-        zone.publish(second)
-    monkeypatch.undo()
+    with champion_pointer_unwritable(lambda: store.rename(store.with_suffix(".away"))):
+        with pytest.raises(OSError, match="No space left on device"):
+            zone.publish(second)
     store.with_suffix(".away").rename(store)
     assert read_champion(zone.root, DATASET).version == FIRST
     assert sorted(p.name for p in Path(versions_folder(zone.root, DATASET)).iterdir()) == [FIRST]
@@ -323,17 +305,7 @@ def test_the_pointer_failure_is_what_surfaces_when_mlflow_also_fails_to_roll_bac
     assert zone.state()["alias"] == "2"
 
 
-def test_a_failed_first_publication_leaves_no_alias(zone, monkeypatch, first):
-    candidate = first
-    write_json = DataRoot.write_json
-
-    def full_disk_for_the_pointer(self, path, payload):
-        if Path(path).name == "champion.json":
-            raise OSError("No space left on device")
-        return write_json(self, path, payload)
-
-    monkeypatch.setattr(DataRoot, "write_json", full_disk_for_the_pointer)
-    with pytest.raises(OSError):
-        zone.publish(candidate)
-    monkeypatch.undo()
+def test_a_failed_first_publication_leaves_no_alias(zone, first):
+    with champion_pointer_unwritable(), pytest.raises(OSError):
+        zone.publish(first)
     assert zone.state() == NOTHING_PUBLISHED
